@@ -1,0 +1,20 @@
+namespace PrecisionAnalyzers.Runtime;
+
+/// <summary>How a model is loaded. Every member left <c>null</c> means "the caller did not choose".</summary>
+public sealed record LoadOptions
+{
+    /// <summary>
+    /// The dtype to load in. <c>null</c> behaves as <see cref="DType.Auto"/>, and analyzer PREC001 asks the caller to choose,
+    /// because <see cref="DType.Auto"/> depends on the hardware the code happens to run on.
+    /// </summary>
+    public DType? Dtype { get; init; }
+
+    /// <summary><c>"auto"</c>, <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>. <c>null</c> means <c>"auto"</c>.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Whether generation keeps a key/value cache. <c>null</c> takes <c>use_cache</c> from <c>config.json</c>. Never used in training mode.</summary>
+    public bool? UseCache { get; init; }
+
+    /// <summary>When true, a dtype the device cannot run is an error instead of a warning and a fallback.</summary>
+    public bool Strict { get; init; }
+}
