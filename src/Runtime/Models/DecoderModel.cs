@@ -1,0 +1,243 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+using PrecisionAnalyzers.Runtime.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// A decoder-only language model of any registered family, with its weights in one dtype on one device.
+/// Built from a <see cref="ModelConfig"/> and a weight source; <see cref="Forward"/> maps token ids to logits, with or
+/// without a <see cref="KvCache"/>.
+/// </summary>
+public sealed class DecoderModel : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _weights;
+    private readonly Tensor _embedding;
+    private readonly Tensor _head;
+    private readonly RmsNorm _finalNorm;
+    private readonly DecoderLayer[] _layers;
+    private readonly RotaryEmbedding[] _ropes;
+    private readonly double? _finalSoftcap;
+    private bool _disposed;
+
+    private DecoderModel(ModelConfig config, DecoderFamily family, DType dtype, Device device, WeightPlan plan, Dictionary<string, Tensor> weights)
+    {
+        Config = config;
+        Family = family;
+        Dtype = dtype;
+        Device = device;
+        _weights = weights;
+        var norm = family.NormStyle;
+        var eps = config.NormEpsilon;
+        Tensor W(string name) => weights[name];
+        Tensor? Optional(string name) => weights.TryGetValue(name, out var t) ? t : null;
+
+        _embedding = W(plan.Body("embed_tokens.weight"));
+        _head = config.TieWordEmbeddings ? _embedding : W(plan.Layout.HeadName);
+        _finalNorm = new RmsNorm(W(plan.Body("norm.weight")), eps, norm);
+        _finalSoftcap = family.FinalLogitSoftcap(config);
+
+        var ropes = new Dictionary<RopeParameters, RotaryEmbedding>();
+        var activation = family.Activation(config);
+        _layers = new DecoderLayer[config.NumHiddenLayers];
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            string L(string name) => plan.LayerName(i, name);
+            var ropeParameters = family.Rope(config, i);
+            if (!ropes.TryGetValue(ropeParameters, out var rope))
+            {
+                rope = new RotaryEmbedding(ropeParameters, config.HeadDim, device);
+                ropes.Add(ropeParameters, rope);
+            }
+
+            var attention = new Attention(
+                new AttentionWeights(
+                    W(L("self_attn.q_proj.weight")), W(L("self_attn.k_proj.weight")), W(L("self_attn.v_proj.weight")), W(L("self_attn.o_proj.weight")),
+                    Optional(L("self_attn.q_proj.bias")), Optional(L("self_attn.k_proj.bias")), Optional(L("self_attn.v_proj.bias")), Optional(L("self_attn.o_proj.bias"))),
+                config.NumAttentionHeads,
+                config.NumKeyValueHeads,
+                config.HeadDim,
+                family.AttentionScale(config),
+                family.AttentionSoftcap(config),
+                family.Window(config, i),
+                family.QkNorm ? new RmsNorm(W(L("self_attn.q_norm.weight")), eps, norm) : null,
+                family.QkNorm ? new RmsNorm(W(L("self_attn.k_norm.weight")), eps, norm) : null);
+            var mlp = new Mlp(
+                W(L("mlp.gate_proj.weight")), W(L("mlp.up_proj.weight")), W(L("mlp.down_proj.weight")),
+                Optional(L("mlp.gate_proj.bias")), Optional(L("mlp.up_proj.bias")), Optional(L("mlp.down_proj.bias")),
+                activation);
+            _layers[i] = new DecoderLayer(
+                i,
+                new RmsNorm(W(L("input_layernorm.weight")), eps, norm),
+                attention,
+                new RmsNorm(W(L("post_attention_layernorm.weight")), eps, norm),
+                family.SandwichNorms ? new RmsNorm(W(L("pre_feedforward_layernorm.weight")), eps, norm) : null,
+                family.SandwichNorms ? new RmsNorm(W(L("post_feedforward_layernorm.weight")), eps, norm) : null,
+                mlp,
+                rope);
+        }
+
+        _ropes = ropes.Values.ToArray();
+    }
+
+    public ModelConfig Config { get; }
+
+    public DecoderFamily Family { get; }
+
+    /// <summary>The dtype of weights and activations.</summary>
+    public DType Dtype { get; }
+
+    public Device Device { get; }
+
+    /// <summary>True in training mode: no cache is ever built.</summary>
+    public bool IsTraining { get; private set; }
+
+    /// <summary>The weights by Hugging Face name, in <see cref="Dtype"/> (owned by the model).</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict => _weights;
+
+    /// <summary>The attention window of each layer (null for full attention).</summary>
+    public IReadOnlyList<long?> Windows => _layers.Select(layer => layer.Window).ToArray();
+
+    /// <summary>
+    /// Builds the model: checks every weight name and shape first (one <see cref="WeightMappingException"/> listing all
+    /// problems), then reads each weight in <paramref name="dtype"/> onto <paramref name="device"/>.
+    /// </summary>
+    public static DecoderModel Build(ModelConfig config, IWeightSource weights, DType dtype, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        TorchSharpLoader.EnsureLoaded(logger);
+        logger ??= NullLogger.Instance;
+        var scalarType = ScalarTypeOf(dtype);
+        device ??= CPU;
+        var plan = WeightPlan.For(config, weights);
+        plan.Validate(weights);
+
+        var loaded = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var name in plan.Expected.Keys)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                loaded[name] = plan.Load(weights, name, scalarType, device);
+            }
+
+            var model = new DecoderModel(config, plan.Family, dtype, device, plan, loaded);
+            logger.LogInformation("Built {ModelType} decoder: {Layers} layers, {Weights} weights in {Dtype} on {Device}.", config.ModelType, config.NumHiddenLayers, loaded.Count, dtype, device);
+            return model;
+        }
+        catch
+        {
+            foreach (var tensor in loaded.Values)
+            {
+                tensor.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The TorchSharp scalar type of a concrete <see cref="DType"/>.</summary>
+    public static ScalarType ScalarTypeOf(DType dtype) => dtype switch
+    {
+        DType.Float32 => ScalarType.Float32,
+        DType.Float16 => ScalarType.Float16,
+        DType.BFloat16 => ScalarType.BFloat16,
+        _ => throw new ArgumentException("DType.Auto must be resolved by the planner before a model is built.", nameof(dtype)),
+    };
+
+    /// <summary>Training mode: <see cref="CreateCache"/> refuses with PREC105.</summary>
+    public void Train() => IsTraining = true;
+
+    public void Eval() => IsTraining = false;
+
+    /// <summary>A new, empty cache for one generation; in training mode none is built and a PREC105 warning is added.</summary>
+    public KvCache? CreateCache(ICollection<PrecisionWarning>? warnings = null)
+    {
+        if (IsTraining)
+        {
+            warnings?.Add(new PrecisionWarning(
+                RuntimeCodes.CacheDisabledForTraining,
+                "a key/value cache was asked for in training mode and was not built; the forward pass runs without one."));
+            return null;
+        }
+
+        return new KvCache(Windows);
+    }
+
+    /// <summary>
+    /// Logits for <paramref name="inputIds"/> [batch, seq] (int64) in the model dtype: [batch, seq, vocab], or
+    /// [batch, 1, vocab] with <paramref name="lastPositionOnly"/>. With a cache the ids continue the cached positions
+    /// and the cache advances; without one they start at position 0.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, KvCache? cache = null, OverflowGuard? guard = null, bool lastPositionOnly = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = NewDisposeScope();
+        var batch = inputIds.shape[0];
+        var seq = inputIds.shape[1];
+        var start = cache?.Length ?? 0;
+        var scalarType = ScalarTypeOf(Dtype);
+
+        var hidden = _embedding.index_select(0, inputIds.to(Device).flatten()).view(batch, seq, Config.HiddenSize);
+        if (Family.ScalesEmbeddings)
+        {
+            // The reference rounds √hidden to the hidden dtype before multiplying (√3072 = 55.43 becomes 55.5 in BF16).
+            hidden = hidden * tensor(Math.Sqrt(Config.HiddenSize), dtype: scalarType, device: Device);
+        }
+
+        var positions = arange(start, start + seq, dtype: ScalarType.Int64, device: Device);
+        var angles = _ropes.ToDictionary(rope => rope, rope => rope.CosSin(positions, scalarType));
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var layer = _layers[i];
+            var (cos, sin) = angles[layer.Rope];
+            hidden = layer.Forward(hidden, start, cos, sin, cache?.Layer(i));
+            guard?.Check(hidden, i, start, $"decoder layer {i}");
+        }
+
+        var first = start;
+        if (lastPositionOnly && seq > 1)
+        {
+            hidden = hidden.narrow(1, seq - 1, 1);
+            first = start + seq - 1;
+        }
+
+        var logits = F.linear(_finalNorm.Forward(hidden), _head);
+        if (_finalSoftcap is { } cap)
+        {
+            logits = (logits / cap).tanh() * cap;
+        }
+
+        guard?.Check(logits, _layers.Length, first, "the final norm and LM head");
+        cache?.Advance(seq);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var rope in _ropes)
+        {
+            rope.Dispose();
+        }
+
+        foreach (var tensor in _weights.Values)
+        {
+            tensor.Dispose();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// The key/value cache of one generation: per layer, the keys and values of past positions. A sliding-window layer
+/// keeps at most its window of positions; full-attention layers keep everything.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly LayerKvCache[] _layers;
+
+    internal KvCache(IReadOnlyList<long?> windows)
+    {
+        _layers = windows.Select(window => new LayerKvCache(window)).ToArray();
+    }
+
+    /// <summary>How many positions the model has seen (the next token's position).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Positions held by layer <paramref name="layer"/>.</summary>
+    public long HeldPositions(int layer) => _layers[layer].Count;
+
+    internal LayerKvCache Layer(int layer) => _layers[layer];
+
+    internal void Advance(long positions) => Length += positions;
+
+    public void Dispose()
+    {
+        foreach (var layer in _layers)
+        {
+            layer.Dispose();
+        }
+    }
+}
+
+/// <summary>One layer's cached keys and values, [batch, kv_heads, positions, head_dim], and the first position they hold.</summary>
+internal sealed class LayerKvCache : IDisposable
+{
+    private readonly long? _window;
+    private Tensor? _keys;
+    private Tensor? _values;
+
+    public LayerKvCache(long? window)
+    {
+        _window = window;
+    }
+
+    /// <summary>The absolute position of the first cached key.</summary>
+    public long Start { get; private set; }
+
+    public long Count { get; private set; }
+
+    /// <summary>
+    /// Adds the keys and values of new positions and returns everything attention needs for them (tensors in the
+    /// caller's dispose scope) and the absolute position of the first returned key; then trims to the window.
+    /// </summary>
+    public (Tensor Keys, Tensor Values, long FirstPosition) Append(Tensor keys, Tensor values)
+    {
+        var first = Start;
+        var allKeys = _keys is null ? keys.alias() : cat([_keys, keys], 2);
+        var allValues = _values is null ? values.alias() : cat([_values, values], 2);
+        var total = allKeys.shape[2];
+
+        Tensor keptKeys;
+        Tensor keptValues;
+        if (_window is { } window && total > window)
+        {
+            keptKeys = allKeys.narrow(2, total - window, window).clone();
+            keptValues = allValues.narrow(2, total - window, window).clone();
+            Start = first + total - window;
+            Count = window;
+        }
+        else
+        {
+            keptKeys = allKeys.alias();
+            keptValues = allValues.alias();
+            Count = total;
+        }
+
+        _keys?.Dispose();
+        _values?.Dispose();
+        _keys = keptKeys.DetachFromDisposeScope();
+        _values = keptValues.DetachFromDisposeScope();
+        return (allKeys, allValues, first);
+    }
+
+    public void Dispose()
+    {
+        _keys?.Dispose();
+        _values?.Dispose();
+        _keys = null;
+        _values = null;
+    }
+}

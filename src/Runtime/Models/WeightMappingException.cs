@@ -1,0 +1,43 @@
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>The weights do not fit the model the configuration describes: every missing, unexpected and mis-shaped name at once.</summary>
+public sealed class WeightMappingException : Exception
+{
+    public WeightMappingException(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped)
+        : base(Describe(modelType, missing, unexpected, misShaped))
+    {
+        Missing = missing;
+        Unexpected = unexpected;
+        MisShaped = misShaped;
+    }
+
+    /// <summary>Names the model needs and the weights lack.</summary>
+    public IReadOnlyList<string> Missing { get; }
+
+    /// <summary>Names the weights hold and the model does not use.</summary>
+    public IReadOnlyList<string> Unexpected { get; }
+
+    /// <summary>Names present with the wrong shape, each as <c>name: expected [..], found [..]</c>.</summary>
+    public IReadOnlyList<string> MisShaped { get; }
+
+    private static string Describe(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped)
+    {
+        var parts = new List<string>();
+        if (missing.Count > 0)
+        {
+            parts.Add($"missing ({missing.Count}): {string.Join(", ", missing)}");
+        }
+
+        if (unexpected.Count > 0)
+        {
+            parts.Add($"unexpected ({unexpected.Count}): {string.Join(", ", unexpected)}");
+        }
+
+        if (misShaped.Count > 0)
+        {
+            parts.Add($"mis-shaped ({misShaped.Count}): {string.Join("; ", misShaped)}");
+        }
+
+        return $"The weights do not match the {modelType} model of config.json. " + string.Join(". ", parts) + ".";
+    }
+}
