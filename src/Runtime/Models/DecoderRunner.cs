@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// Serves generation requests on a decoder and applies the overflow policy: when the guard finds non-finite
+/// activations, <see cref="OverflowPolicy.FallbackToSaferDtype"/> rebuilds the model in a safer dtype from the same
+/// weights, re-runs the whole request, warns with PREC104 and keeps the safer model for later requests;
+/// <see cref="OverflowPolicy.Throw"/> lets the <see cref="NonFiniteActivationsException"/> through.
+/// </summary>
+public sealed class DecoderRunner : IDisposable
+{
+    private readonly IWeightSource _weights;
+    private readonly Device _device;
+    private readonly ILogger _logger;
+    private DecoderModel _model;
+
+    public DecoderRunner(ModelConfig config, IWeightSource weights, DType dtype, OverflowGuardOptions? guard = null, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        Config = config;
+        _weights = weights;
+        _device = device ?? CPU;
+        _logger = logger ?? NullLogger.Instance;
+        Guard = guard ?? new OverflowGuardOptions();
+        _model = DecoderModel.Build(config, weights, dtype, _device, _logger, cancellationToken);
+    }
+
+    public ModelConfig Config { get; }
+
+    public OverflowGuardOptions Guard { get; set; }
+
+    /// <summary>The model serving requests now (replaced after a fallback).</summary>
+    public DecoderModel Model => _model;
+
+    /// <summary>The dtype requests run in now.</summary>
+    public DType Dtype => _model.Dtype;
+
+    /// <summary>Whether generation keeps a key/value cache; never in training mode.</summary>
+    public bool UseCache { get; set; } = true;
+
+    public bool IsTraining => _model.IsTraining;
+
+    public void Train() => _model.Train();
+
+    public void Eval() => _model.Eval();
+
+    /// <summary>Generates from <paramref name="prompt"/>, streaming each token to <paramref name="onToken"/>.</summary>
+    public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions? options = null, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new GenerationOptions();
+        var warnings = new List<PrecisionWarning>();
+        while (true)
+        {
+            var guard = Guard.Enabled ? new OverflowGuard(_model.Dtype) : null;
+            try
+            {
+                var result = TokenGenerator.Generate(_model, prompt, options, UseCache, guard, onToken, cancellationToken);
+                return result with { Warnings = [.. warnings, .. result.Warnings] };
+            }
+            catch (NonFiniteActivationsException overflow) when (Guard.Policy == OverflowPolicy.FallbackToSaferDtype && Guard.SaferThan(_model.Dtype) is not null)
+            {
+                var safer = Guard.SaferThan(_model.Dtype)!.Value;
+                var message = $"non-finite activations in {overflow.Dtype} after {overflow.Site} at position {overflow.Position}; " +
+                              $"the request was re-run in {safer}, which produced the answer.";
+                warnings.Add(new PrecisionWarning(RuntimeCodes.NonFiniteActivations, message));
+                _logger.LogWarning("{Code}: {Message}", RuntimeCodes.NonFiniteActivations, message);
+                var training = _model.IsTraining;
+                var replacement = DecoderModel.Build(Config, _weights, safer, _device, _logger, cancellationToken);
+                if (training)
+                {
+                    replacement.Train();
+                }
+
+                _model.Dispose();
+                _model = replacement;
+            }
+        }
+    }
+
+    /// <summary>Logits of one forward pass over <paramref name="inputIds"/> [batch, seq] without a cache, guarded as configured (no fallback).</summary>
+    public Tensor Forward(Tensor inputIds, CancellationToken cancellationToken = default) =>
+        _model.Forward(inputIds, null, Guard.Enabled ? new OverflowGuard(_model.Dtype) : null, false, cancellationToken);
+
+    public void Dispose() => _model.Dispose();
+}
