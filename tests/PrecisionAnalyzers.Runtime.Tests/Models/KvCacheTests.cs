@@ -1,0 +1,67 @@
+using PrecisionAnalyzers.Runtime.Models;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Runtime.Tests.Models;
+
+public sealed class KvCacheTests(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(ModelTestData.Families), MemberType = typeof(ModelTestData))]
+    public void Incremental_decoding_with_the_cache_equals_one_full_forward_pass(string family)
+    {
+        using var tiny = TinyModelFactory.Create(family);
+        using var model = DecoderModel.Build(tiny.Config, tiny.WeightSource, DType.Float32);
+        var prompt = ModelTestData.Prompt;
+        using var all = ModelTestData.Ids(prompt);
+        using var fullLogits = model.Forward(all);
+        var full = ModelTestData.ToArray(fullLogits);
+
+        // Prefill 3 tokens, then a chunk of 2, then one at a time — past the window of 4.
+        using var cache = model.CreateCache()!;
+        var chunks = new List<int[]> { prompt[..3], prompt[3..5] };
+        chunks.AddRange(prompt[5..].Select(id => new[] { id }));
+        var row = 0;
+        var worst = 0.0;
+        foreach (var chunk in chunks)
+        {
+            using var ids = ModelTestData.Ids(chunk);
+            using var stepLogits = model.Forward(ids, cache);
+            var step = ModelTestData.ToArray(stepLogits);
+            for (var t = 0; t < chunk.Length; t++, row++)
+            {
+                for (var v = 0; v < step.GetLength(1); v++)
+                {
+                    worst = Math.Max(worst, Math.Abs(step[t, v] - full[row, v]));
+                }
+            }
+        }
+
+        output.WriteLine($"{family}: max |cached − full| = {worst:E2}; windows {string.Join(",", model.Windows)}");
+        Assert.Equal(prompt.Length, cache.Length);
+        Assert.True(worst < 1e-4, $"{family}: cached logits differ by {worst:E2}");
+        for (var layer = 0; layer < model.Windows.Count; layer++)
+        {
+            var expectedHeld = model.Windows[layer] is { } window ? Math.Min(window, prompt.Length) : prompt.Length;
+            Assert.Equal(expectedHeld, cache.HeldPositions(layer));
+        }
+    }
+
+    [Fact]
+    public void Sliding_layers_of_the_tiny_models_are_where_the_configs_put_them()
+    {
+        long? w = 4;
+        AssertWindows("mistral", [w, w, w]);
+        AssertWindows("qwen2", [null, w, w]);
+        AssertWindows("gemma", [null, null, null]);
+        AssertWindows("gemma2", [w, null, w]);
+        AssertWindows("gemma3_text", [w, w, null]);
+
+        static void AssertWindows(string family, long?[] expected)
+        {
+            using var tiny = TinyModelFactory.Create(family);
+            using var model = DecoderModel.Build(tiny.Config, tiny.WeightSource, DType.Float32);
+            Assert.Equal(expected, model.Windows);
+        }
+    }
+}
