@@ -64,19 +64,17 @@ public sealed class OverflowGuard
         var badRows = hidden.isfinite().logical_not().flatten(2).any(-1).nonzero();
         var batchIndex = badRows[0, 0].item<long>();
         var position = firstPosition + badRows[0, 1].item<long>();
-        var largest = hidden.to_type(ScalarType.Float32).nan_to_num(0, 0, 0).abs().max().item<float>();
-        throw new NonFiniteActivationsException(layer, position, batchIndex, Dtype, site, largest);
+        throw new NonFiniteActivationsException(layer, position, batchIndex, Dtype, site);
     }
 }
 
 /// <summary>Non-finite activations (PREC104): the first layer and position where they appeared.</summary>
 public sealed class NonFiniteActivationsException : PrecisionException
 {
-    public NonFiniteActivationsException(int layer, long position, long batchIndex, DType dtype, string site, float largestFinite)
+    public NonFiniteActivationsException(int layer, long position, long batchIndex, DType dtype, string site)
         : base(RuntimeCodes.NonFiniteActivations,
             $"non-finite activations in {dtype} after {site} at position {position}" + (batchIndex > 0 ? $" (batch row {batchIndex})" : "") +
-            $"; the largest finite magnitude there was {largestFinite:G4}" +
-            (dtype == DType.Float16 ? " (FP16's largest finite value is 65504). Run in BF16 or FP32." : "."))
+            (dtype == DType.Float16 ? "; values passed FP16's largest finite value (65504). Run in BF16 or FP32." : "."))
     {
         Layer = layer;
         Position = position;

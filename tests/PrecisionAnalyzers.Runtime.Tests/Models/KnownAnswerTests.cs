@@ -7,8 +7,8 @@ namespace PrecisionAnalyzers.Runtime.Tests.Models;
 /// <summary>The TorchSharp decoder in FP32 against <see cref="ReferenceDecoder"/> (double loops of the published equations).</summary>
 public sealed class KnownAnswerTests(ITestOutputHelper output)
 {
-    // FP32 against double: errors grow with depth and vocabulary sums; observed maxima are ~1e-6 relative.
-    private const double Tolerance = 1e-4;
+    // FP32 against double: errors grow with depth and vocabulary sums; observed maxima are 0.6–2.7e-6 relative.
+    private const double Tolerance = 2e-5;
 
     [Theory]
     [MemberData(nameof(ModelTestData.Families), MemberType = typeof(ModelTestData))]
