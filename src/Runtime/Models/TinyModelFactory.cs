@@ -208,7 +208,8 @@ public static class TinyModelFactory
         foreach (var (name, shape) in plan.Expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             var count = (int)shape.Aggregate(1L, (a, b) => a * b);
-            var random = new Random(unchecked(seed * 31 + StableHash(name)));
+            // Seeded by the name without the multimodal prefix, so gemma3's language model equals gemma3_text's.
+            var random = new Random(unchecked(seed * 31 + StableHash(name.Replace("language_model.", "", StringComparison.Ordinal))));
             var isNorm = name.EndsWith("norm.weight", StringComparison.Ordinal);
             var isEmbedding = name.EndsWith("embed_tokens.weight", StringComparison.Ordinal);
             var isBias = name.EndsWith(".bias", StringComparison.Ordinal);
