@@ -1,0 +1,262 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+
+namespace PrecisionAnalyzers.Runtime.Planning;
+
+/// <summary>
+/// Chooses the dtype and device a model runs in, from its configuration, the devices at hand and what the caller asked,
+/// with a reason for every step. On devices of this machine, a dtype is proven with a tiny matrix multiplication before
+/// it is committed (capability checks that merely create a tensor lie: BF16 storage works where BF16 GEMM does not).
+/// </summary>
+public sealed class PrecisionPlanner
+{
+    /// <summary>A device must hold what the model needs plus this fraction more (activations, workspace, allocator slack).</summary>
+    public const double Headroom = 0.10;
+
+    private readonly IDtypeProbe? _probe;
+    private readonly ILogger _logger;
+
+    public PrecisionPlanner(IDtypeProbe? probe = null, ILogger? logger = null)
+    {
+        _probe = probe;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public PrecisionPlan Plan(ModelConfig config, IReadOnlyList<PlanDevice> devices, PlanRequest? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(devices);
+        request ??= new PlanRequest();
+
+        var parameters = ParameterCounter.Count(config).Total;
+        var weights = new Dictionary<DType, long>
+        {
+            [DType.Float32] = MemoryEstimator.WeightBytes(parameters, DType.Float32),
+            [DType.Float16] = MemoryEstimator.WeightBytes(parameters, DType.Float16),
+            [DType.BFloat16] = MemoryEstimator.WeightBytes(parameters, DType.BFloat16),
+        };
+        var context = request.ContextLength ?? Math.Min(4096, config.MaxPositionEmbeddings ?? 4096);
+        if (context < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), context, "The context length cannot be negative.");
+        }
+
+        var reasons = new List<string>();
+        var warnings = new List<PrecisionWarning>();
+        var checkpoint = CheckpointDtype(config, request, reasons, warnings);
+        reasons.Add($"{config.ModelType}: {parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters ({Bytes(weights[DType.Float32])} in float32, {Bytes(weights[DType.BFloat16])} in bfloat16)");
+
+        var explicitDtype = request.Dtype is { } d && d != DType.Auto ? d : (DType?)null;
+        var (candidates, deviceError) = Candidates(devices, request.Device, request.Strict, reasons, warnings);
+
+        PrecisionPlan Result(DType? dtype, string? device, long kv, long required) => new()
+        {
+            ModelType = config.ModelType,
+            Parameters = parameters,
+            WeightBytes = weights,
+            Dtype = dtype,
+            Device = device,
+            CheckpointDtype = checkpoint,
+            Mode = request.Mode,
+            ContextLength = context,
+            KvCacheBytes = kv,
+            RequiredBytes = required,
+            Reasons = reasons,
+            Warnings = warnings,
+        };
+
+        if (deviceError is not null)
+        {
+            reasons.Add(deviceError);
+            return Result(null, null, 0, 0);
+        }
+
+        long largestNeed = 0;
+        foreach (var device in candidates)
+        {
+            if (!device.IsUsable)
+            {
+                reasons.Add($"skipped {device.Name} ({device.Description}): {device.UnusableReason}");
+                warnings.Add(new PrecisionWarning(RuntimeCodes.DeviceNotUsable, $"{device.Name} ({device.Description}) cannot be used: {device.UnusableReason}"));
+                continue;
+            }
+
+            var decision = explicitDtype is { } asked
+                ? DtypeRules.ForExplicit(asked, device, config, request.Strict)
+                : DtypeRules.ForAuto(device, config, checkpoint);
+            if (decision.Error is not null)
+            {
+                reasons.AddRange(decision.Reasons);
+                reasons.Add(decision.Error);
+                warnings.Add(new PrecisionWarning(decision.Error[..7], decision.Error[9..]));
+                return Result(null, null, 0, 0);
+            }
+
+            var dtype = Prove(decision.Dtype!.Value, device, config, request.Strict, out var proofNotes, out var proofWarnings, out var proofError);
+            if (proofError is not null)
+            {
+                reasons.AddRange(decision.Reasons.Concat(proofNotes));
+                reasons.Add(proofError);
+                warnings.Add(new PrecisionWarning(RuntimeCodes.BFloat16Unsupported, proofError));
+                return Result(null, null, 0, 0);
+            }
+
+            var kv = request.Mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
+            var required = request.Mode == PlanMode.Training
+                ? MemoryEstimator.FullFineTuneBytes(parameters, dtype)
+                : weights[dtype] + kv;
+            var withHeadroom = (long)(required * (1 + Headroom));
+            largestNeed = Math.Max(largestNeed, withHeadroom);
+            if (withHeadroom > device.MemoryBytes)
+            {
+                reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(request.Mode, weights[dtype], kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
+                continue;
+            }
+
+            if (!Matches(device, request.Device))
+            {
+                warnings.Add(new PrecisionWarning(RuntimeCodes.DoesNotFit, $"the requested device {request.Device} could not take the model; placed on {device.Name} instead."));
+            }
+
+            reasons.AddRange(decision.Reasons);
+            reasons.AddRange(proofNotes);
+            warnings.AddRange(decision.Warnings);
+            warnings.AddRange(proofWarnings);
+            reasons.Add($"{device.Name}: {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(request.Mode, weights[dtype], kv, context)}); {Bytes(device.MemoryBytes)} available: fits");
+            _logger.LogDebug("Planned {ModelType} on {Device} in {Dtype}.", config.ModelType, device.Name, dtype);
+            return Result(dtype, device.Name, kv, required);
+        }
+
+        var biggest = candidates.Where(c => c.IsUsable).Select(c => c.MemoryBytes).DefaultIfEmpty(0).Max();
+        var message = candidates.Any(c => c.IsUsable)
+            ? $"the model does not fit on any usable device: it needs up to {Bytes(largestNeed)} with headroom, the largest device has {Bytes(biggest)} available"
+            : "no usable device";
+        reasons.Add(message);
+        warnings.Add(new PrecisionWarning(RuntimeCodes.DoesNotFit, message));
+        return Result(null, null, 0, 0);
+    }
+
+    private static DType? CheckpointDtype(ModelConfig config, PlanRequest request, List<string> reasons, List<PrecisionWarning> warnings)
+    {
+        if (config.DeclaredDtype is { } declared)
+        {
+            reasons.Add($"config.json declares dtype {config.DeclaredDtypeName}");
+            return declared;
+        }
+
+        if (request.WeightsDtype is { } stored)
+        {
+            var what = config.DeclaredDtypeName is null ? "config.json declares no dtype" : $"config.json declares '{config.DeclaredDtypeName}', not a float type the runtime loads";
+            reasons.Add($"{what}; the weights are stored as {DtypeRules.Name(stored)}");
+            warnings.Add(new PrecisionWarning(RuntimeCodes.DtypeFromWeights, $"{what}; took {DtypeRules.Name(stored)} from the weights."));
+            return stored;
+        }
+
+        reasons.Add("config.json declares no dtype and the weights were not read");
+        return null;
+    }
+
+    private static (IReadOnlyList<PlanDevice> Candidates, string? Error) Candidates(
+        IReadOnlyList<PlanDevice> devices, string? requested, bool strict, List<string> reasons, List<PrecisionWarning> warnings)
+    {
+        var auto = devices.Where(d => d.IsGpu).Concat(devices.Where(d => !d.IsGpu)).ToList();
+        var key = (requested ?? "auto").Trim().ToLowerInvariant();
+        if (key == "auto")
+        {
+            reasons.Add("device auto: the first usable GPU where the model fits, else the CPU");
+            return (auto, null);
+        }
+
+        List<PlanDevice> chosen = key switch
+        {
+            "cpu" => devices.Where(d => !d.IsGpu).ToList(),
+            "cuda" => devices.Where(d => d.IsGpu).ToList(),
+            _ when key.StartsWith("cuda:", StringComparison.Ordinal) => devices.Where(d => d.Name == key).ToList(),
+            _ => throw new ArgumentException($"Unknown device '{requested}': use auto, cpu, cuda or cuda:N.", nameof(requested)),
+        };
+
+        if (chosen.Count > 0)
+        {
+            reasons.Add($"device {key} was requested");
+            if (strict)
+            {
+                return (chosen, null);
+            }
+
+            // Not strict: the requested device first, then the others in auto order, with a warning if it comes to that.
+            return (chosen.Concat(auto.Except(chosen)).ToList(), null);
+        }
+
+        var message = $"device {key} was requested but this hardware has none";
+        if (strict)
+        {
+            return ([], message);
+        }
+
+        warnings.Add(new PrecisionWarning(RuntimeCodes.DeviceNotUsable, $"{message}; choosing automatically instead."));
+        reasons.Add($"{message}; choosing automatically instead");
+        return (auto, null);
+    }
+
+    /// <summary>On a real device, runs a tiny matmul in the dtype; falls back to a safer dtype (with a warning) when it fails.</summary>
+    private DType Prove(DType dtype, PlanDevice device, ModelConfig config, bool strict, out List<string> notes, out List<PrecisionWarning> warnings, out string? error)
+    {
+        notes = [];
+        warnings = [];
+        error = null;
+        if (_probe is null || !device.IsReal || dtype == DType.Float32)
+        {
+            return dtype;
+        }
+
+        while (dtype != DType.Float32)
+        {
+            if (_probe.TryMatmul(device.Name, dtype, out var failure))
+            {
+                notes.Add($"a {DtypeRules.Name(dtype)} matmul ran on {device.Name}");
+                return dtype;
+            }
+
+            var safer = DtypeRules.SaferThan(dtype, device, config);
+            var message = $"a {DtypeRules.Name(dtype)} matmul failed on {device.Name}: {failure}";
+            if (strict)
+            {
+                error = message;
+                return dtype;
+            }
+
+            warnings.Add(new PrecisionWarning(RuntimeCodes.BFloat16Unsupported, $"{message}; using {DtypeRules.Name(safer)} instead."));
+            notes.Add($"{message}; fell back to {DtypeRules.Name(safer)}");
+            dtype = safer;
+        }
+
+        return dtype;
+    }
+
+    private static bool Matches(PlanDevice device, string? requested) => (requested ?? "auto").Trim().ToLowerInvariant() switch
+    {
+        "auto" => true,
+        "cpu" => !device.IsGpu,
+        "cuda" => device.IsGpu,
+        var name => device.Name == name,
+    };
+
+    private static string Describe(PlanMode mode, long weights, long kv, long context) => mode == PlanMode.Training
+        ? "weights, gradients, and Adam state with float32 master weights; activations not included"
+        : kv > 0 ? $"weights {Bytes(weights)} + cache for {context} tokens {Bytes(kv)}" : $"weights {Bytes(weights)}";
+
+    /// <summary>Bytes in decimal gigabytes (as GPU makers and the failure reports count them), or megabytes when small.</summary>
+    public static string Bytes(long bytes) => bytes >= 1_000_000_000
+        ? (bytes / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + " GB"
+        : (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+}
+
+/// <summary>Proves that a dtype runs on a device of this machine.</summary>
+public interface IDtypeProbe
+{
+    /// <summary>Runs a tiny matrix multiplication in <paramref name="dtype"/> on <paramref name="device"/>; false with the error when it fails.</summary>
+    bool TryMatmul(string device, DType dtype, out string? error);
+}
