@@ -96,7 +96,21 @@ public static class TinyModelFactory
         }
 
         var json = root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        var config = ModelConfig.Parse(json, $"tiny {family} config.json");
+        return Random(json, options, family);
+    }
+
+    /// <summary>
+    /// Random weights (same recipe and seeding as the tiny models) for any decoder <c>config.json</c> text, e.g. a
+    /// ~100M-parameter llama for benchmarks. The config's declared dtype is not changed; <paramref name="options"/> sets the weights' dtype.
+    /// </summary>
+    public static TinyModel Random(string configJson, TinyModelOptions? options = null, string? family = null)
+    {
+        ArgumentNullException.ThrowIfNull(configJson);
+        options ??= new TinyModelOptions();
+        TorchSharpLoader.EnsureLoaded();
+        var config = ModelConfig.Parse(configJson, "config.json");
+        family ??= config.HasTextConfig ? config.OuterModelType : config.ModelType;
+        var json = configJson;
         var values = RandomWeights(config, family, options.Seed);
         if (options.Fp16Overflow)
         {
@@ -209,7 +223,7 @@ public static class TinyModelFactory
         {
             var count = (int)shape.Aggregate(1L, (a, b) => a * b);
             // Seeded by the name without the multimodal prefix, so gemma3's language model equals gemma3_text's.
-            var random = new Random(unchecked(seed * 31 + StableHash(name.Replace("language_model.", "", StringComparison.Ordinal))));
+            var random = new System.Random(unchecked(seed * 31 + StableHash(name.Replace("language_model.", "", StringComparison.Ordinal))));
             var isNorm = name.EndsWith("norm.weight", StringComparison.Ordinal);
             var isEmbedding = name.EndsWith("embed_tokens.weight", StringComparison.Ordinal);
             var isBias = name.EndsWith(".bias", StringComparison.Ordinal);
@@ -301,7 +315,7 @@ public static class TinyModelFactory
         }
     }
 
-    private static double Gaussian(Random random)
+    private static double Gaussian(System.Random random)
     {
         var u1 = 1.0 - random.NextDouble();
         var u2 = random.NextDouble();
