@@ -23,10 +23,12 @@ public sealed class DecoderModel : IDisposable
     private readonly DecoderLayer[] _layers;
     private readonly RotaryEmbedding[] _ropes;
     private readonly double? _finalSoftcap;
+    private readonly ILogger _logger;
     private bool _disposed;
 
-    private DecoderModel(ModelConfig config, DecoderFamily family, DType dtype, Device device, WeightPlan plan, Dictionary<string, Tensor> weights)
+    private DecoderModel(ModelConfig config, DecoderFamily family, DType dtype, Device device, WeightPlan plan, Dictionary<string, Tensor> weights, ILogger logger)
     {
+        _logger = logger;
         Config = config;
         Family = family;
         Dtype = dtype;
@@ -128,7 +130,7 @@ public sealed class DecoderModel : IDisposable
                 loaded[name] = plan.Load(weights, name, scalarType, device);
             }
 
-            var model = new DecoderModel(config, plan.Family, dtype, device, plan, loaded);
+            var model = new DecoderModel(config, plan.Family, dtype, device, plan, loaded, logger);
             logger.LogInformation("Built {ModelType} decoder: {Layers} layers, {Weights} weights in {Dtype} on {Device}.", config.ModelType, config.NumHiddenLayers, loaded.Count, dtype, device);
             return model;
         }
@@ -180,6 +182,13 @@ public sealed class DecoderModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsTraining && cache is not null)
+        {
+            // Training never uses a cache: one made before Train() is ignored, not filled.
+            _logger.LogWarning("{Code}: a key/value cache was passed in training mode and is ignored.", RuntimeCodes.CacheDisabledForTraining);
+            cache = null;
+        }
+
         using var scope = NewDisposeScope();
         var batch = inputIds.shape[0];
         var seq = inputIds.shape[1];

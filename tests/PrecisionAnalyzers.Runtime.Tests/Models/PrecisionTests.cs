@@ -118,4 +118,29 @@ public sealed class PrecisionTests(ITestOutputHelper output)
         Assert.Empty(result.Warnings);
         Assert.Contains(result.Logits!, row => row.Any(v => !float.IsFinite(v)));
     }
+
+    [Fact]
+    public void The_fallback_path_leaks_no_tensors()
+    {
+        using var tiny = TinyModelFactory.Create("gemma2", new TinyModelOptions { Fp16Overflow = true });
+        using var runner = new DecoderRunner(tiny.Config, tiny.WeightSource, DType.Float16);
+        var statistics = TorchSharp.DisposeScopeManager.Statistics;
+        var before = statistics.ThreadTotalLiveCount;
+        var result = runner.Generate(ModelTestData.Prompt, new GenerationOptions { MaxNewTokens = 5 });
+        Assert.Equal(DType.BFloat16, result.Dtype);
+        Assert.Equal(before, statistics.ThreadTotalLiveCount); // the FP16 model and its half-run were disposed; the BF16 model replaced them
+    }
+
+    [Fact]
+    public void A_cache_passed_in_training_mode_is_ignored()
+    {
+        using var tiny = TinyModelFactory.Create("llama");
+        using var model = DecoderModel.Build(tiny.Config, tiny.WeightSource, DType.Float32);
+        using var cache = model.CreateCache()!;
+        model.Train();
+        using var ids = ModelTestData.Ids([1, 2, 3]);
+        using var logits = model.Forward(ids, cache);
+        Assert.Equal(0, cache.Length);
+        Assert.Equal(0, cache.HeldPositions(0));
+    }
 }
