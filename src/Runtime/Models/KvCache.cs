@@ -54,8 +54,43 @@ internal sealed class LayerKvCache : IDisposable
     /// <summary>
     /// Adds the keys and values of new positions and returns everything attention needs for them (tensors in the
     /// caller's dispose scope) and the absolute position of the first returned key; then trims to the window.
+    /// Full-attention layers write into a buffer that doubles when full, so a decode step copies only the new position.
     /// </summary>
-    public (Tensor Keys, Tensor Values, long FirstPosition) Append(Tensor keys, Tensor values)
+    public (Tensor Keys, Tensor Values, long FirstPosition) Append(Tensor keys, Tensor values) =>
+        _window is null ? AppendToBuffer(keys, values) : AppendSliding(keys, values, _window.Value);
+
+    private (Tensor Keys, Tensor Values, long FirstPosition) AppendToBuffer(Tensor keys, Tensor values)
+    {
+        var added = keys.shape[2];
+        var needed = Count + added;
+        if (_keys is null || _values is null || _keys.shape[2] < needed)
+        {
+            var capacity = Math.Max(needed, Math.Max(64, 2 * (_keys?.shape[2] ?? 0)));
+            _keys = Grow(_keys, keys, capacity);
+            _values = Grow(_values, values, capacity);
+        }
+
+        _keys.narrow(2, Count, added).copy_(keys);
+        _values.narrow(2, Count, added).copy_(values);
+        Count = needed;
+        return (_keys.narrow(2, 0, needed), _values.narrow(2, 0, needed), Start);
+    }
+
+    private Tensor Grow(Tensor? old, Tensor like, long capacity)
+    {
+        var shape = like.shape.ToArray();
+        shape[2] = capacity;
+        var buffer = empty(shape, dtype: like.dtype, device: like.device).DetachFromDisposeScope();
+        if (old is not null)
+        {
+            buffer.narrow(2, 0, Count).copy_(old.narrow(2, 0, Count));
+            old.Dispose();
+        }
+
+        return buffer;
+    }
+
+    private (Tensor Keys, Tensor Values, long FirstPosition) AppendSliding(Tensor keys, Tensor values, long window)
     {
         var first = Start;
         var allKeys = _keys is null ? keys.alias() : cat([_keys, keys], 2);
@@ -64,7 +99,7 @@ internal sealed class LayerKvCache : IDisposable
 
         Tensor keptKeys;
         Tensor keptValues;
-        if (_window is { } window && total > window)
+        if (total > window)
         {
             keptKeys = allKeys.narrow(2, total - window, window).clone();
             keptValues = allValues.narrow(2, total - window, window).clone();

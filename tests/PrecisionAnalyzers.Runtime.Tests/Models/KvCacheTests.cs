@@ -64,4 +64,37 @@ public sealed class KvCacheTests(ITestOutputHelper output)
             Assert.Equal(expected, model.Windows);
         }
     }
+
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("gemma3_text")]
+    public void The_cache_buffer_grows_past_its_first_capacity_without_changing_logits(string family)
+    {
+        using var tiny = TinyModelFactory.Create(family);
+        using var model = DecoderModel.Build(tiny.Config, tiny.WeightSource, DType.Float32);
+        var tokens = Enumerable.Range(0, 150).Select(i => (i * 37 + 11) % 96).ToArray();
+        using var all = ModelTestData.Ids(tokens);
+        using var fullLogits = model.Forward(all);
+        var full = ModelTestData.ToArray(fullLogits);
+        using var cache = model.CreateCache()!;
+        using (var prefill = ModelTestData.Ids(tokens[..40]))
+        using (var _ = model.Forward(prefill, cache))
+        {
+        }
+
+        var worst = 0.0;
+        for (var t = 40; t < tokens.Length; t++)
+        {
+            using var ids = ModelTestData.Ids([tokens[t]]);
+            using var logits = model.Forward(ids, cache);
+            var step = ModelTestData.ToArray(logits);
+            for (var v = 0; v < step.GetLength(1); v++)
+            {
+                worst = Math.Max(worst, Math.Abs(step[0, v] - full[t, v]));
+            }
+        }
+
+        Assert.True(worst < 5e-5, $"{family}: {worst:E2}");
+        Assert.Equal(150, cache.Length);
+    }
 }
