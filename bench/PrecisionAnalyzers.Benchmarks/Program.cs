@@ -1,0 +1,16 @@
+using PrecisionAnalyzers.Benchmarks.Decode;
+
+// Benchmarks are measurements, not tests: each reports ratios against a baseline measured in the same run.
+// Usage: dotnet run -c Release --project bench/PrecisionAnalyzers.Benchmarks -- <benchmark>
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["decode"] = DecodeBenchmark.Run,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: <benchmark> [options]; benchmarks: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
+}
+
+return run(args[1..]);
