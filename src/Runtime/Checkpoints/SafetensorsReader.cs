@@ -1,0 +1,163 @@
+using System.IO.MemoryMappedFiles;
+using PrecisionAnalyzers.Runtime.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Runtime.Checkpoints;
+
+/// <summary>
+/// Reads one safetensors file through a read-only memory mapping. The whole header is validated when the file is opened,
+/// before any tensor is returned. A tensor is read with one copy from the mapping into a fresh tensor's storage, and
+/// converted to a target dtype one tensor at a time, so a model is never held twice.
+/// </summary>
+public sealed unsafe class SafetensorsReader : IDisposable
+{
+    /// <summary>Tensors larger than this are copied in pieces (a span cannot exceed 2 GiB). Internal for tests.</summary>
+    internal static long CopyChunkBytes { get; set; } = 1L << 30;
+
+    private readonly MemoryMappedFile? _file;
+    private readonly MemoryMappedViewAccessor? _view;
+    private readonly byte* _base;
+    private readonly Dictionary<string, SafetensorsTensorInfo> _byName;
+    private bool _disposed;
+
+    private SafetensorsReader(string path, SafetensorsHeader header, MemoryMappedFile? file, MemoryMappedViewAccessor? view)
+    {
+        Path = path;
+        Header = header;
+        _file = file;
+        _view = view;
+        _byName = header.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        if (view is not null)
+        {
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            _base = pointer + view.PointerOffset;
+        }
+    }
+
+    public string Path { get; }
+
+    public SafetensorsHeader Header { get; }
+
+    public IReadOnlyList<SafetensorsTensorInfo> Tensors => Header.Tensors;
+
+    public IReadOnlyDictionary<string, string> Metadata => Header.Metadata;
+
+    /// <summary>Bytes of tensor data in the file.</summary>
+    public long DataLength => Header.Tensors.Count == 0 ? 0 : Header.Tensors[^1].End;
+
+    /// <summary>Opens and validates <paramref name="path"/>. Throws <see cref="SafetensorsFormatException"/> for a malformed file.</summary>
+    public static SafetensorsReader Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafetensorsHeader header;
+        long fileLength;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None))
+        {
+            fileLength = stream.Length;
+            Span<byte> prefix = stackalloc byte[8];
+            var read = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
+            var length = SafetensorsHeader.ReadLength(prefix[..read], fileLength, path);
+            var json = new byte[length];
+            stream.ReadExactly(json);
+            header = SafetensorsHeader.Parse(json, fileLength - 8 - length, path);
+        }
+
+        if (fileLength == 0 || header.Tensors.Count == 0 || header.Tensors[^1].End == 0)
+        {
+            return new SafetensorsReader(path, header, null, null);
+        }
+
+        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        try
+        {
+            var view = file.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
+            return new SafetensorsReader(path, header, file, view);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    public SafetensorsTensorInfo Info(string name) =>
+        _byName.TryGetValue(name, out var info) ? info : throw new KeyNotFoundException($"{Path} has no tensor '{name}'.");
+
+    /// <summary>
+    /// Reads <paramref name="name"/> into a new CPU tensor of its stored type, or converted to <paramref name="target"/>.
+    /// The caller owns (disposes) the result.
+    /// </summary>
+    public Tensor Read(string name, ScalarType? target = null, Device? device = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        TorchSharpLoader.EnsureLoaded();
+        var info = Info(name);
+        var stored = torch.empty(info.Shape, info.Type);
+        try
+        {
+            CopyInto(stored, info);
+            var wanted = target ?? info.Type;
+            var onDevice = device is null || device.type == DeviceType.CPU;
+            if (wanted == info.Type && onDevice)
+            {
+                return stored;
+            }
+
+            var converted = stored.to(wanted, device ?? torch.CPU);
+            stored.Dispose();
+            return converted;
+        }
+        catch
+        {
+            stored.Dispose();
+            throw;
+        }
+    }
+
+    private void CopyInto(Tensor tensor, SafetensorsTensorInfo info)
+    {
+        if (info.ByteLength == 0)
+        {
+            return;
+        }
+
+        var source = _base + Header.DataStart + info.Begin;
+        if (info.ByteLength <= CopyChunkBytes && info.ByteLength <= int.MaxValue)
+        {
+            new ReadOnlySpan<byte>(source, (int)info.ByteLength).CopyTo(tensor.bytes);
+            return;
+        }
+
+        // Larger than one span: copy through views of the flat tensor, whole elements at a time.
+        using var flat = tensor.view(-1);
+        var elementSize = info.ByteLength / info.ElementCount;
+        var chunkElements = Math.Max(1, Math.Min(CopyChunkBytes, int.MaxValue) / elementSize);
+        for (long start = 0; start < info.ElementCount; start += chunkElements)
+        {
+            var count = Math.Min(chunkElements, info.ElementCount - start);
+            using var piece = flat.narrow(0, start, count);
+            new ReadOnlySpan<byte>(source + (start * elementSize), (int)(count * elementSize)).CopyTo(piece.bytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
+
+        _file?.Dispose();
+    }
+}
