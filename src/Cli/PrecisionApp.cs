@@ -18,6 +18,8 @@ public static class PrecisionApp
         {
             DoctorCommand.Create(console),
             PlanCommand.Create(console),
+            RunCommand.Create(console),
+            DemoCommand.Create(console),
         };
 
         var parsed = root.Parse(args);

@@ -78,7 +78,7 @@ internal static class DoctorCommand
         return plan.Dtype is { } dtype ? DtypeRules.Name(dtype) : "none";
     }
 
-    private static void Render(IAnsiConsole human, DoctorJson report)
+    internal static void Render(IAnsiConsole human, DoctorJson report)
     {
         human.MarkupLine($"[bold]OS[/]          {Markup.Escape(report.Os)}");
         var torch = report.TorchSharp;

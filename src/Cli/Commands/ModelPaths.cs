@@ -17,10 +17,12 @@ internal static class ModelPaths
         return ModelConfig.Load(path);
     }
 
+    /// <summary>The model folder of a PATH that is the folder or its config.json.</summary>
+    public static string Folder(string path) => Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+
     /// <summary>The dtype of the checkpoint's weights, from the safetensors headers, or null when there are none.</summary>
     public static DType? WeightsDtype(string path)
     {
-        var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Checkpoint.ReadWeightsDtype(folder);
+        return Checkpoint.ReadWeightsDtype(Folder(path));
     }
 }
