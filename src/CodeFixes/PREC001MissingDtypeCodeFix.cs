@@ -65,7 +65,8 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
         }
 
         var generator = SyntaxGenerator.GetGenerator(document);
-        var dtypeValue = (ExpressionSyntax)generator.MemberAccessExpression(generator.TypeExpression(dtype), member).WithAdditionalAnnotations(Simplifier.Annotation);
+        // Parsed, so the tree is the member access a parser would build (the generator's type expression is a qualified name).
+        var dtypeValue = SyntaxFactory.ParseExpression(dtype.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
         var assignment = SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName("Dtype"), dtypeValue);
 
         SyntaxNode newRoot;
