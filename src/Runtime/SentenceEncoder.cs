@@ -117,7 +117,8 @@ public sealed class SentenceEncoder : IDisposable
 
         if (!plan.CanRun)
         {
-            var code = plan.Warnings.LastOrDefault()?.Code ?? RuntimeCodes.DoesNotFit;
+            var code = plan.Warnings.LastOrDefault()?.Code
+                ?? (options.Device is null or "auto" ? RuntimeCodes.DoesNotFit : RuntimeCodes.DeviceNotUsable);
             throw new PrecisionException(code, $"{path} cannot be loaded: {plan.Reasons.LastOrDefault()}");
         }
 

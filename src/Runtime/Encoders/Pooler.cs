@@ -1,3 +1,4 @@
+using PrecisionAnalyzers.Runtime.Native;
 using static TorchSharp.torch;
 
 namespace PrecisionAnalyzers.Runtime.Encoders;
@@ -19,6 +20,7 @@ public static class Pooler
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(attentionMask);
+        TorchSharpLoader.EnsureLoaded();
         using var scope = NewDisposeScope();
         var x = tokens.to(ScalarType.Float32);
         var padding = attentionMask.to(ScalarType.Float32, x.device);
