@@ -39,7 +39,7 @@ try
 
     var auto = SentenceEncoder.Load(folder, new LoadOptions { Dtype = DType.Auto });
     var autoDtype = auto.Dtype;
-    var autoReason = auto.Plan?.Reasons.LastOrDefault() ?? "";
+    var autoReason = string.Join("; ", auto.Plan?.Reasons ?? []);
     auto.Dispose();
 
     DType[] dtypes = [DType.Float32, DType.BFloat16, DType.Float16];
