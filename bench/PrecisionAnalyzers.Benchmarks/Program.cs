@@ -1,10 +1,13 @@
 using PrecisionAnalyzers.Benchmarks.Decode;
+using PrecisionAnalyzers.Benchmarks.Loading;
 
 // Benchmarks are measurements, not tests: each reports ratios against a baseline measured in the same run.
 // Usage: dotnet run -c Release --project bench/PrecisionAnalyzers.Benchmarks -- <benchmark>
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["decode"] = DecodeBenchmark.Run,
+    ["load"] = LoadBenchmark.Run,
+    ["load-child"] = LoadBenchmark.RunChild,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -1,5 +1,11 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+using PrecisionAnalyzers.Runtime.Hardware;
+using PrecisionAnalyzers.Runtime.Native;
+using PrecisionAnalyzers.Runtime.Planning;
 using PrecisionAnalyzers.Runtime.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,18 +14,27 @@ namespace PrecisionAnalyzers.Runtime;
 
 /// <summary>A decoder language model loaded from a Hugging Face style checkpoint folder.</summary>
 /// <remarks>
-/// <see cref="Load"/> (checkpoint folder → planner → weights) arrives with the checkpoint reader; <see cref="FromWeights"/>
-/// builds a model from a configuration and any <see cref="IWeightSource"/> in a dtype already decided.
+/// <see cref="Load"/> goes from a checkpoint folder through the planner to the weights; <see cref="FromWeights"/> builds a
+/// model from a configuration and any <see cref="IWeightSource"/> in a dtype already decided.
 /// </remarks>
 public sealed class CausalLM : IDisposable
 {
     private readonly DecoderRunner _runner;
+    private readonly IDisposable? _weights;
 
-    private CausalLM(DecoderRunner runner, string device)
+    private CausalLM(DecoderRunner runner, string device, IDisposable? ownedWeights = null, PrecisionPlan? plan = null)
     {
         _runner = runner;
         Device = device;
+        _weights = ownedWeights;
+        Plan = plan;
     }
+
+    /// <summary>The planner's decision this model was loaded by (dtype, device, reasons, warnings); null for <see cref="FromWeights"/>.</summary>
+    public PrecisionPlan? Plan { get; }
+
+    /// <summary>The PREC1xx warnings of loading (from the plan).</summary>
+    public IReadOnlyList<PrecisionWarning> LoadWarnings => Plan?.Warnings ?? [];
 
     /// <summary>The configuration of the language model.</summary>
     public ModelConfig Config => _runner.Config;
@@ -50,11 +65,64 @@ public sealed class CausalLM : IDisposable
     /// <summary>The decoder serving requests now.</summary>
     public DecoderModel Model => _runner.Model;
 
-    /// <summary>Loads the checkpoint at <paramref name="path"/> (a folder holding <c>config.json</c> and safetensors weights).</summary>
-    public static CausalLM Load(string path, LoadOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads the checkpoint at <paramref name="path"/> (a folder holding <c>config.json</c> and safetensors weights, single or
+    /// sharded, or that <c>config.json</c>): validates every file, probes this machine, plans the dtype and device (an explicit
+    /// <see cref="LoadOptions.Dtype"/> is honoured unless the device cannot run it; <c>null</c> behaves as <see cref="DType.Auto"/>),
+    /// then reads the weights one tensor at a time, converted to the planned dtype.
+    /// </summary>
+    /// <exception cref="ModelConfigException">config.json is missing or malformed.</exception>
+    /// <exception cref="Checkpoints.SafetensorsFormatException">A weights file breaks the format.</exception>
+    /// <exception cref="WeightMappingException">Weights are missing, unexpected or mis-shaped for the configuration.</exception>
+    /// <exception cref="PrecisionException">The model cannot run on this machine (PREC103, or the strict refusal's code).</exception>
+    public static CausalLM Load(
+        string path,
+        LoadOptions? options = null,
+        ILogger? logger = null,
+        IProgress<CheckpointProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        throw new NotSupportedException("CausalLM.Load is not wired to the checkpoint reader yet; build from weights with CausalLM.FromWeights.");
+        options ??= new LoadOptions();
+        logger ??= NullLogger.Instance;
+        TorchSharpLoader.EnsureLoaded(logger);
+        var config = ModelConfig.Load(path);
+        var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var checkpoint = Checkpoint.Open(folder, progress, cancellationToken);
+        try
+        {
+            var devices = PlanDevices.From(HardwareProbe.Probe(logger), isLocal: true);
+            var plan = new PrecisionPlanner(new MatmulDtypeProbe(), logger).Plan(config, devices, new PlanRequest(
+                Dtype: options.Dtype,
+                Device: options.Device,
+                ContextLength: options.ContextLength,
+                Strict: options.Strict,
+                WeightsDtype: checkpoint.WeightsDtype()));
+            foreach (var warning in plan.Warnings)
+            {
+                logger.LogWarning("{Code}: {Message}", warning.Code, warning.Message);
+            }
+
+            if (!plan.CanRun)
+            {
+                var code = plan.Warnings.LastOrDefault()?.Code ?? RuntimeCodes.DoesNotFit;
+                throw new PrecisionException(code, $"{config.ModelType} cannot run on this machine: {string.Join("; ", plan.Reasons.TakeLast(2))}");
+            }
+
+            var device = devices.Single(d => d.Name == plan.Device);
+            var guard = (options.OverflowGuard ?? new OverflowGuardOptions()) with { BFloat16Supported = device.RunsBFloat16 };
+            logger.LogInformation("Loading {ModelType} in {Dtype} on {Device}.", config.ModelType, DtypeRules.Name(plan.Dtype!.Value), plan.Device);
+            var runner = new DecoderRunner(config, checkpoint, plan.Dtype.Value, guard, new Device(plan.Device!), logger, cancellationToken)
+            {
+                UseCache = options.UseCache ?? config.UseCache ?? true,
+            };
+            return new CausalLM(runner, plan.Device!, checkpoint, plan);
+        }
+        catch
+        {
+            checkpoint.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -99,5 +167,9 @@ public sealed class CausalLM : IDisposable
     /// <summary>Switches to evaluation mode.</summary>
     public void Eval() => _runner.Eval();
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        _runner.Dispose();
+        _weights?.Dispose();
+    }
 }

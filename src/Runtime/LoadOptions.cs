@@ -17,4 +17,10 @@ public sealed record LoadOptions
 
     /// <summary>When true, a dtype the device cannot run is an error instead of a warning and a fallback.</summary>
     public bool Strict { get; init; }
+
+    /// <summary>Tokens of key/value cache the device must have room for; null takes min(4096, the model's maximum).</summary>
+    public long? ContextLength { get; init; }
+
+    /// <summary>The overflow guard (on by default, falling back to a safer dtype); null keeps the default.</summary>
+    public Models.OverflowGuardOptions? OverflowGuard { get; init; }
 }

@@ -126,6 +126,18 @@ public sealed unsafe class SafetensorsReader : IDisposable
         }
 
         var source = _base + Header.DataStart + info.Begin;
+        try
+        {
+            CopyFrom(source, tensor, info);
+        }
+        finally
+        {
+            MappedPages.Release(source, info.ByteLength);
+        }
+    }
+
+    private static void CopyFrom(byte* source, Tensor tensor, SafetensorsTensorInfo info)
+    {
         if (info.ByteLength <= CopyChunkBytes && info.ByteLength <= int.MaxValue)
         {
             new ReadOnlySpan<byte>(source, (int)info.ByteLength).CopyTo(tensor.bytes);

@@ -66,8 +66,8 @@ public sealed class DecoderRunner : IDisposable
             catch (NonFiniteActivationsException overflow) when (Guard.Policy == OverflowPolicy.FallbackToSaferDtype && Guard.SaferThan(_model.Dtype) is not null)
             {
                 var safer = Guard.SaferThan(_model.Dtype)!.Value;
-                var message = $"non-finite activations in {overflow.Dtype} after {overflow.Site} at position {overflow.Position}; " +
-                              $"the request was re-run in {safer}, which produced the answer.";
+                var message = $"non-finite activations in {Planning.DtypeRules.Name(overflow.Dtype)} after {overflow.Site} at position {overflow.Position}; " +
+                              $"the request was re-run in {Planning.DtypeRules.Name(safer)}, which produced the answer.";
                 warnings.Add(new PrecisionWarning(RuntimeCodes.NonFiniteActivations, message));
                 _logger.LogWarning("{Code}: {Message}", RuntimeCodes.NonFiniteActivations, message);
                 var training = _model.IsTraining;

@@ -73,7 +73,7 @@ public sealed class NonFiniteActivationsException : PrecisionException
 {
     public NonFiniteActivationsException(int layer, long position, long batchIndex, DType dtype, string site)
         : base(RuntimeCodes.NonFiniteActivations,
-            $"non-finite activations in {dtype} after {site} at position {position}" + (batchIndex > 0 ? $" (batch row {batchIndex})" : "") +
+            $"non-finite activations in {Planning.DtypeRules.Name(dtype)} after {site} at position {position}" + (batchIndex > 0 ? $" (batch row {batchIndex})" : "") +
             (dtype == DType.Float16 ? "; values passed FP16's largest finite value (65504). Run in BF16 or FP32." : "."))
     {
         Layer = layer;

@@ -110,6 +110,17 @@ public static class DtypeRules
         return new DtypeDecision(DType.Float32, reasons, warnings);
     }
 
+    /// <summary>
+    /// For <see cref="DType.Auto"/> when <paramref name="dtype"/> does not fit: a 16-bit dtype the device runs (BF16, else FP16 for
+    /// FP16-safe families), or null when there is none. Running slower beats not running.
+    /// </summary>
+    public static DType? SmallerThan(DType dtype, PlanDevice device, ModelConfig config) => dtype switch
+    {
+        DType.Float32 when device.RunsBFloat16 => DType.BFloat16,
+        DType.Float32 when device.RunsFloat16 && config.Family?.Float16Unsafe is null => DType.Float16,
+        _ => null,
+    };
+
     /// <summary>The next safer dtype after <paramref name="dtype"/> failed on <paramref name="device"/>.</summary>
     public static DType SaferThan(DType dtype, PlanDevice device, ModelConfig config) => dtype switch
     {

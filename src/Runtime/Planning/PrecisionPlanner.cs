@@ -104,16 +104,31 @@ public sealed class PrecisionPlanner
                 return Result(null, null, 0, 0);
             }
 
-            var kv = request.Mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
-            var required = request.Mode == PlanMode.Training
-                ? MemoryEstimator.FullFineTuneBytes(parameters, dtype)
-                : weights[dtype] + kv;
-            var withHeadroom = (long)(required * (1 + Headroom));
+            var (kv, required, withHeadroom) = Need(config, request.Mode, parameters, weights, context, dtype);
             largestNeed = Math.Max(largestNeed, withHeadroom);
             if (withHeadroom > device.MemoryBytes)
             {
                 reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(request.Mode, weights[dtype], kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
-                continue;
+                var smaller = explicitDtype is null ? DtypeRules.SmallerThan(dtype, device, config) : null;
+                if (smaller is null)
+                {
+                    continue;
+                }
+
+                var (smallerKv, smallerRequired, smallerWithHeadroom) = Need(config, request.Mode, parameters, weights, context, smaller.Value);
+                if (smallerWithHeadroom > device.MemoryBytes)
+                {
+                    reasons.Add($"{DtypeRules.Name(smaller.Value)} would need {Bytes(smallerWithHeadroom)} with headroom: does not fit either");
+                    continue;
+                }
+
+                reasons.Add($"{DtypeRules.Name(smaller.Value)} fits in half the memory, so {DtypeRules.Name(smaller.Value)} rather than not running");
+                if (!device.IsGpu && !device.FastBFloat16)
+                {
+                    warnings.Add(new PrecisionWarning(RuntimeCodes.SlowOnCpu, $"{DtypeRules.Name(dtype)} does not fit in {Bytes(device.MemoryBytes)}; using {DtypeRules.Name(smaller.Value)}, which {device.Name} has no native support for: correct but slower than float32 would be."));
+                }
+
+                (dtype, kv, required) = (smaller.Value, smallerKv, smallerRequired);
             }
 
             if (!Matches(device, request.Device))
@@ -234,6 +249,13 @@ public sealed class PrecisionPlanner
         }
 
         return dtype;
+    }
+
+    private static (long Kv, long Required, long WithHeadroom) Need(ModelConfig config, PlanMode mode, long parameters, Dictionary<DType, long> weights, long context, DType dtype)
+    {
+        var kv = mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
+        var required = mode == PlanMode.Training ? MemoryEstimator.FullFineTuneBytes(parameters, dtype) : weights[dtype] + kv;
+        return (kv, required, (long)(required * (1 + Headroom)));
     }
 
     private static bool Matches(PlanDevice device, string? requested) => (requested ?? "auto").Trim().ToLowerInvariant() switch

@@ -174,6 +174,33 @@ public sealed class PrecisionPlannerTests
     }
 
     [Fact]
+    public void Auto_on_a_CPU_without_native_BF16_uses_BF16_when_FP32_does_not_fit_and_says_it_is_slow()
+    {
+        var config = Llama("float32", layers: 8);
+        var fp32 = new PrecisionPlanner().Plan(config, [CpuWithoutBf16], null).RequiredBytes;
+        var tight = CpuWithoutBf16 with { MemoryBytes = (long)(fp32 * 0.8) };
+
+        var plan = Plan(config, null, tight);
+
+        Assert.Equal(DType.BFloat16, plan.Dtype);
+        Assert.Equal("cpu", plan.Device);
+        Assert.Contains(plan.Warnings, w => w.Code == RuntimeCodes.SlowOnCpu);
+        Assert.Contains(plan.Reasons, r => r.Contains("rather than not running", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_explicit_FP32_that_does_not_fit_is_not_quietly_halved()
+    {
+        var config = Llama("float32", layers: 8);
+        var fp32 = new PrecisionPlanner().Plan(config, [CpuWithoutBf16], null).RequiredBytes;
+        var tight = CpuWithoutBf16 with { MemoryBytes = (long)(fp32 * 0.8) };
+
+        var plan = Plan(config, new PlanRequest(Dtype: DType.Float32), tight);
+
+        Assert.False(plan.CanRun);
+    }
+
+    [Fact]
     public void A_requested_CUDA_device_that_does_not_exist_warns_and_falls_back_unless_strict()
     {
         var lenient = Plan(Llama(), new PlanRequest(Device: "cuda"), CpuWithBf16);

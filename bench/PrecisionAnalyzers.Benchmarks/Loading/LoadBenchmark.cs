@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using PrecisionAnalyzers.Runtime.Checkpoints;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+using PrecisionAnalyzers.Runtime.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Benchmarks.Loading;
+
+/// <summary>
+/// Loads a ~1 GB checkpoint BF16→FP32 and FP32→BF16 through <see cref="Checkpoint"/>, against a plain sequential read of the
+/// same file in the same run (both from the page cache, which a warm-up read fills). Each case runs in a fresh child process,
+/// so its peak resident memory (VmHWM) is its own; the peak is compared with the final model's size.
+/// </summary>
+internal static class LoadBenchmark
+{
+    private const int Runs = 3;
+
+    public static int Run(string[] args)
+    {
+        var megabytes = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
+        var root = Directory.CreateTempSubdirectory("precision-load-bench-").FullName;
+        try
+        {
+            TorchSharpLoader.EnsureLoaded();
+            var fp32 = Path.Combine(root, "fp32");
+            var bf16 = Path.Combine(root, "bf16");
+            Write(fp32, megabytes, ScalarType.Float32);
+            Write(bf16, megabytes, ScalarType.BFloat16);
+            foreach (var folder in new[] { fp32, bf16 })
+            {
+                Child("plain", folder, "none"); // warm the page cache
+            }
+
+            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache warm, median of {Runs} runs, each in a fresh process");
+            Console.WriteLine();
+            Console.WriteLine("| case | seconds | GB/s of file | vs plain read | final model | peak RSS | baseline RSS | (peak − baseline) / final |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (name, folder, target) in new[] { ("BF16 → FP32", bf16, "float32"), ("FP32 → BF16", fp32, "bfloat16") })
+            {
+                var plain = Median(Enumerable.Range(0, Runs).Select(_ => Child("plain", folder, "none")));
+                var load = Median(Enumerable.Range(0, Runs).Select(_ => Child("load", folder, target)));
+                var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| plain read of the {Path.GetFileName(folder).ToUpperInvariant()} file | {plain.Seconds:F3} | {file / plain.Seconds / 1e9:F2} | 100 % | | | | |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| load {name} | {load.Seconds:F3} | {file / load.Seconds / 1e9:F2} | {plain.Seconds / load.Seconds:P0} | {load.FinalBytes / 1e9:F2} GB | {load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>In a child process: one measurement, printed as a JSON line.</summary>
+    public static int RunChild(string[] args)
+    {
+        var (mode, folder, target) = (args[0], args[1], args[2]);
+        TorchSharpLoader.EnsureLoaded();
+        GC.Collect();
+        var baseline = ProcessMemory.ResidentBytes();
+        var watch = Stopwatch.StartNew();
+        long final = 0;
+        var kept = new List<Tensor>();
+        if (mode == "plain")
+        {
+            var buffer = new byte[16 << 20];
+            using var stream = new FileStream(Path.Combine(folder, Checkpoint.SingleFile), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            while (stream.Read(buffer) > 0)
+            {
+            }
+        }
+        else
+        {
+            var type = target == "float32" ? ScalarType.Float32 : ScalarType.BFloat16;
+            using var checkpoint = Checkpoint.Open(folder);
+            foreach (var name in checkpoint.Names)
+            {
+                var tensor = checkpoint.Get(name, type, CPU);
+                final += tensor.NumberOfElements * tensor.ElementSize;
+                kept.Add(tensor);
+            }
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine(JsonSerializer.Serialize(new Measurement(seconds, final, ProcessMemory.PeakResidentBytes(), baseline)));
+        foreach (var tensor in kept)
+        {
+            tensor.Dispose();
+        }
+
+        return 0;
+    }
+
+    private static void Write(string folder, long megabytes, ScalarType type)
+    {
+        Directory.CreateDirectory(folder);
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(1234);
+        var elementSize = type == ScalarType.Float32 ? 4 : 2;
+        var perTensor = megabytes * 1_000_000 / 16 / elementSize;
+        var tensors = Enumerable.Range(0, 16).ToDictionary(i => $"model.layers.{i}.weight", _ => randn([perTensor], generator: generator).to(type));
+        SafetensorsWriter.Write(Path.Combine(folder, Checkpoint.SingleFile), tensors);
+    }
+
+    private static Measurement Child(string mode, string folder, string target)
+    {
+        var host = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(LoadBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "load-child", mode, folder, target })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the {mode} child failed with exit code {process.ExitCode}");
+        }
+
+        return JsonSerializer.Deserialize<Measurement>(output.Trim().Split('\n')[^1])!;
+    }
+
+    private static Measurement Median(IEnumerable<Measurement> runs)
+    {
+        var sorted = runs.OrderBy(r => r.Seconds).ToArray();
+        return sorted[sorted.Length / 2] with { PeakBytes = sorted.Max(r => r.PeakBytes) };
+    }
+
+    private sealed record Measurement(double Seconds, long FinalBytes, long PeakBytes, long BaselineBytes);
+}

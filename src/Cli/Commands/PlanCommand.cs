@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using PrecisionAnalyzers.Cli.Output;
+using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Planning;
+using Spectre.Console;
+
+namespace PrecisionAnalyzers.Cli.Commands;
+
+/// <summary><c>precision plan PATH</c>: the dtype and device a model would get, with the reasons, without loading weights.</summary>
+internal static class PlanCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var path = new Argument<string>("path") { Description = "A model folder (holding config.json) or its config.json." };
+        var dtype = CommonOptions.Dtype();
+        var device = CommonOptions.Device();
+        var hardware = CommonOptions.Hardware();
+        var context = new Option<long?>("--context") { Description = "Tokens of key/value cache to budget for (default: min(4096, the model's maximum))." };
+        var mode = new Option<string>("--mode") { Description = "inference or training.", DefaultValueFactory = _ => "inference" }.AcceptOnlyFromAmong("inference", "training");
+        var strict = CommonOptions.Strict();
+        var json = CommonOptions.Json();
+
+        var command = new Command("plan", "Plan the dtype and device for a model, with the reasons. Weights are not needed.")
+        {
+            path, dtype, device, hardware, context, mode, strict, json,
+        };
+        command.SetAction(parse =>
+        {
+            var contextLength = parse.GetValue(context);
+            if (contextLength is < 0)
+            {
+                throw new BadInputException($"--context must be zero or more (got {contextLength}).");
+            }
+
+            var modelPath = parse.GetRequiredValue(path);
+            var config = ModelPaths.LoadConfig(modelPath);
+            var target = HardwareSelection.Resolve(parse.GetRequiredValue(hardware));
+            var request = new PlanRequest(
+                Dtype: CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
+                Device: CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
+                ContextLength: contextLength,
+                Mode: parse.GetRequiredValue(mode) == "training" ? PlanMode.Training : PlanMode.Inference,
+                Strict: parse.GetValue(strict),
+                WeightsDtype: ModelPaths.WeightsDtype(modelPath));
+            var plan = new PrecisionPlanner(target.IsLocal ? new MatmulDtypeProbe() : null).Plan(config, target.Devices, request);
+
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(console.Output, PlanJson.From(plan, target.Name));
+            }
+            else
+            {
+                Render(console.Human, plan, target.Name);
+            }
+
+            return plan.CanRun ? ExitCodes.Success : ExitCodes.CannotRun;
+        });
+        return command;
+    }
+
+    internal static void Render(IAnsiConsole human, PrecisionPlan plan, string hardware)
+    {
+        var verdict = plan.CanRun
+            ? $"[green]{DtypeRules.Name(plan.Dtype!.Value)} on {plan.Device}[/]"
+            : "[red]cannot run on this hardware[/]";
+        human.MarkupLine($"[bold]{Markup.Escape(plan.ModelType)}[/], {plan.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, for [bold]{Markup.Escape(hardware)}[/]: {verdict}");
+
+        var table = new Table().AddColumn("dtype").AddColumn(new TableColumn("weights").RightAligned());
+        foreach (var (name, bytes) in new[] { ("float32", plan.WeightBytes[Runtime.DType.Float32]), ("float16", plan.WeightBytes[Runtime.DType.Float16]), ("bfloat16", plan.WeightBytes[Runtime.DType.BFloat16]) })
+        {
+            table.AddRow(name, PrecisionPlanner.Bytes(bytes));
+        }
+
+        human.Write(table);
+        human.MarkupLine("[bold]Why:[/]");
+        foreach (var reason in plan.Reasons)
+        {
+            human.MarkupLine("  - " + Markup.Escape(reason));
+        }
+
+        foreach (var warning in plan.Warnings)
+        {
+            human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.CommandLine;
+using System.Globalization;
+using PrecisionAnalyzers.Cli.Output;
+using PrecisionAnalyzers.Runtime;
+using PrecisionAnalyzers.Runtime.Checkpoints;
+using PrecisionAnalyzers.Runtime.Diagnostics;
+using PrecisionAnalyzers.Runtime.Models;
+using PrecisionAnalyzers.Runtime.Planning;
+using Spectre.Console;
+
+namespace PrecisionAnalyzers.Cli.Commands;
+
+/// <summary><c>precision run PATH</c>: load a model as planned and generate, streaming tokens, then the speeds and peak memory.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var path = new Argument<string>("path") { Description = "A model folder (config.json, safetensors weights, tokenizer) or its config.json." };
+        var prompt = new Option<string?>("--prompt") { Description = "The prompt text (needs a tokenizer in the model folder)." };
+        var promptTokens = new Option<string?>("--prompt-tokens") { Description = "The prompt as token ids, e.g. 1,2,3 (no tokenizer needed)." };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 32 };
+        var dtype = CommonOptions.Dtype();
+        var device = CommonOptions.Device();
+        var seed = new Option<int?>("--seed") { Description = "Seed of the sampler (sampling is reproducible with one)." };
+        var temperature = new Option<double>("--temperature") { Description = "0 for greedy decoding (the default), above 0 to sample.", DefaultValueFactory = _ => 0 };
+        var topK = new Option<int?>("--top-k") { Description = "Sample from the k most likely tokens." };
+        var topP = new Option<double?>("--top-p") { Description = "Sample from the smallest set of tokens whose probability reaches p." };
+        var logits = new Option<string?>("--logits") { Description = "Write the logits of the last prompt position and of every generated step to this .npy file (float32, steps × vocabulary)." };
+        var strict = CommonOptions.Strict();
+        var json = CommonOptions.Json();
+
+        var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
+        {
+            path, prompt, promptTokens, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, strict, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var request = new RunRequest(
+                parse.GetRequiredValue(path),
+                parse.GetValue(prompt),
+                parse.GetValue(promptTokens),
+                parse.GetValue(maxNewTokens),
+                CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
+                CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
+                parse.GetValue(seed),
+                parse.GetValue(temperature),
+                parse.GetValue(topK),
+                parse.GetValue(topP),
+                parse.GetValue(logits),
+                parse.GetValue(strict),
+                parse.GetValue(json));
+            return Task.FromResult(Run(console, request, cancellationToken));
+        });
+        return command;
+    }
+
+    internal static int Run(CliConsole console, RunRequest request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var config = ModelPaths.LoadConfig(request.Path);
+        var folder = ModelPaths.Folder(request.Path);
+        var tokenizer = request.Prompt is null ? null : PromptTokenizer.Load(folder);
+        IReadOnlyList<int> promptIds = request.Prompt is null ? ParseTokenIds(request.PromptTokens!, config.VocabSize) : tokenizer!.Encode(request.Prompt);
+        if (!Checkpoint.Exists(folder))
+        {
+            throw new BadInputException($"{folder} has no weights: it holds neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile}.");
+        }
+
+        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict };
+        CausalLM model;
+        try
+        {
+            model = Load(console, request, options, cancellationToken);
+        }
+        catch (PrecisionException e)
+        {
+            console.Error.WriteLine("error: " + e.Message);
+            return ExitCodes.CannotRun;
+        }
+
+        using (model)
+        {
+            var generation = new GenerationOptions
+            {
+                MaxNewTokens = request.MaxNewTokens,
+                Temperature = request.Temperature,
+                TopK = request.TopK,
+                TopP = request.TopP,
+                Seed = request.Seed,
+                StopTokenIds = tokenizer?.StopTokenIds ?? [],
+                CaptureLogits = request.LogitsFile is not null,
+            };
+
+            if (!request.Json)
+            {
+                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {promptIds.Count} tokens[/]");
+                foreach (var warning in model.LoadWarnings)
+                {
+                    console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
+                }
+            }
+
+            var streamed = 0;
+            var result = model.Generate(promptIds, generation, token =>
+            {
+                if (request.Json)
+                {
+                    return;
+                }
+
+                if (token.Index == 0 && streamed > 0)
+                {
+                    console.Output.WriteLine();
+                    console.Human.MarkupLine($"[yellow]non-finite activations in {DtypeRules.Name(model.Dtype)}: running again in {DtypeRules.Name(token.Dtype)}[/]");
+                }
+
+                streamed++;
+                console.Output.Write(tokenizer is null ? token.TokenId.ToString(CultureInfo.InvariantCulture) + " " : tokenizer.DecodeNext(token.TokenId));
+                console.Output.Flush();
+            }, cancellationToken);
+
+            if (request.LogitsFile is not null && result.Logits is not null)
+            {
+                NpyWriter.Write(request.LogitsFile, result.Logits);
+            }
+
+            var warnings = model.LoadWarnings.Concat(result.Warnings).Select(WarningJson.From).ToArray();
+            var peak = ProcessMemory.PeakResidentBytes();
+            if (request.Json)
+            {
+                CliJson.Write(console.Output, new RunJson(
+                    result.PromptTokens,
+                    result.Tokens,
+                    tokenizer?.Decode(result.Tokens),
+                    DtypeRules.Name(result.Dtype),
+                    model.Device,
+                    warnings,
+                    Math.Round(result.PrefillTokensPerSecond, 2),
+                    Math.Round(result.DecodeTokensPerSecond, 2),
+                    peak,
+                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens"));
+            }
+            else
+            {
+                console.Output.WriteLine();
+                foreach (var warning in result.Warnings)
+                {
+                    console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
+                }
+
+                console.Human.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[grey]{result.Tokens.Count} tokens in {DtypeRules.Name(result.Dtype)}: prefill {result.PrefillTokensPerSecond:F0} tok/s, decode {result.DecodeTokensPerSecond:F1} tok/s, peak memory {PrecisionPlanner.Bytes(peak)}[/]"));
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static CausalLM Load(CliConsole console, RunRequest request, LoadOptions options, CancellationToken cancellationToken)
+    {
+        if (request.Json || !console.Human.Profile.Capabilities.Interactive)
+        {
+            return CausalLM.Load(request.Path, options, cancellationToken: cancellationToken);
+        }
+
+        CausalLM? model = null;
+        console.Human.Progress().Start(context =>
+        {
+            var task = context.AddTask("loading weights");
+            var progress = new InlineProgress<CheckpointProgress>(p =>
+            {
+                task.MaxValue = Math.Max(1, p.TotalBytes);
+                task.Value = p.BytesRead;
+            });
+            model = CausalLM.Load(request.Path, options, progress: progress, cancellationToken: cancellationToken);
+            task.Value = task.MaxValue;
+        });
+        return model!;
+    }
+
+    private static void Validate(RunRequest request)
+    {
+        if ((request.Prompt is null) == (request.PromptTokens is null))
+        {
+            throw new BadInputException("Give exactly one of --prompt TEXT or --prompt-tokens 1,2,3.");
+        }
+
+        if (request.MaxNewTokens < 1)
+        {
+            throw new BadInputException($"--max-new-tokens must be at least 1 (got {request.MaxNewTokens}).");
+        }
+
+        if (request.Temperature < 0 || !double.IsFinite(request.Temperature))
+        {
+            throw new BadInputException($"--temperature must be 0 (greedy) or more (got {request.Temperature}).");
+        }
+
+        if (request.TopK is < 1)
+        {
+            throw new BadInputException($"--top-k must be at least 1 (got {request.TopK}).");
+        }
+
+        if (request.TopP is <= 0 or > 1)
+        {
+            throw new BadInputException($"--top-p must be in (0, 1] (got {request.TopP}).");
+        }
+
+        if (request.LogitsFile is not null && Path.GetDirectoryName(Path.GetFullPath(request.LogitsFile)) is { } folder && !Directory.Exists(folder))
+        {
+            throw new BadInputException($"--logits: the folder {folder} does not exist.");
+        }
+    }
+
+    private static int[] ParseTokenIds(string text, long vocabulary)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new BadInputException("--prompt-tokens needs at least one token id, e.g. 1,2,3.");
+        }
+
+        return parts.Select(part => int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id < vocabulary
+            ? id
+            : throw new BadInputException($"--prompt-tokens: '{part}' is not a token id of this model (0 to {vocabulary - 1}).")).ToArray();
+    }
+
+    /// <summary>Reports synchronously on the caller's thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>The parsed arguments of <c>precision run</c>.</summary>
+internal sealed record RunRequest(
+    string Path,
+    string? Prompt,
+    string? PromptTokens,
+    int MaxNewTokens,
+    DType? Dtype,
+    string Device,
+    int? Seed,
+    double Temperature,
+    int? TopK,
+    double? TopP,
+    string? LogitsFile,
+    bool Strict,
+    bool Json);

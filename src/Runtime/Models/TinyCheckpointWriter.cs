@@ -1,0 +1,77 @@
+using PrecisionAnalyzers.Runtime.Checkpoints;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// Saves a tiny model of <see cref="TinyModelFactory"/> in the real on-disk format: <c>config.json</c> and
+/// <c>model.safetensors</c> (or shards with their index). The folder appears whole or not at all: everything is written into
+/// a temporary sibling folder that is renamed into place at the end.
+/// </summary>
+public static class TinyCheckpointWriter
+{
+    /// <param name="folder">The folder to create; it must not exist, or be empty.</param>
+    /// <param name="family">A family of <see cref="TinyModelFactory.Families"/>.</param>
+    /// <param name="options">Seed, weights dtype, FP16 overflow.</param>
+    /// <param name="maxShardBytes">Write shards of at most this many bytes and an index, instead of one file.</param>
+    /// <param name="extraFiles">Further files to place beside the weights (e.g. a tokenizer), by name.</param>
+    /// <param name="cancellationToken">Cancels; nothing is left behind.</param>
+    public static void Write(
+        string folder,
+        string family,
+        TinyModelOptions? options = null,
+        long? maxShardBytes = null,
+        IReadOnlyDictionary<string, string>? extraFiles = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(family);
+        var target = Path.GetFullPath(folder);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            throw new IOException($"{target} exists and is not empty; give a new or empty folder.");
+        }
+
+        if (File.Exists(target))
+        {
+            throw new IOException($"{target} is a file; give a new or empty folder.");
+        }
+
+        using var model = TinyModelFactory.Create(family, options);
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        var temporary = Path.Combine(parent, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            File.WriteAllText(Path.Combine(temporary, "config.json"), model.ConfigJson);
+            foreach (var (name, text) in extraFiles ?? new Dictionary<string, string>())
+            {
+                File.WriteAllText(Path.Combine(temporary, name), text);
+            }
+
+            var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+            if (maxShardBytes is { } shard)
+            {
+                SafetensorsWriter.WriteSharded(temporary, model.Weights, shard, metadata, cancellationToken);
+            }
+            else
+            {
+                SafetensorsWriter.Write(Path.Combine(temporary, Checkpoint.SingleFile), model.Weights, metadata, cancellationToken);
+            }
+
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target);
+            }
+
+            Directory.Move(temporary, target);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+}
