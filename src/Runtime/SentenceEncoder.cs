@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Diagnostics;
 using PrecisionAnalyzers.Runtime.Encoders;
+using PrecisionAnalyzers.Runtime.Hardware;
 using PrecisionAnalyzers.Runtime.Models;
 using PrecisionAnalyzers.Runtime.Planning;
 using PrecisionAnalyzers.Runtime.Tokenization;
@@ -73,7 +74,7 @@ public sealed class SentenceEncoder : IDisposable
     /// (config.json, weights, vocabulary), which gets mean pooling and no normalisation, with a logged warning.
     /// </remarks>
     public static SentenceEncoder Load(string path, LoadOptions? options, ILogger? logger, IProgress<CheckpointProgress>? progress, CancellationToken cancellationToken) =>
-        Load(path, options, [CpuPlanDevice.Detect()], logger, progress, cancellationToken);
+        Load(path, options, PlanDevices.From(HardwareProbe.Probe(logger), isLocal: true), logger, progress, cancellationToken);
 
     /// <summary>Loads for the planner devices <paramref name="devices"/> (this machine's, or a profile in tests).</summary>
     internal static SentenceEncoder Load(string path, LoadOptions? options, IReadOnlyList<PlanDevice> devices, ILogger? logger, IProgress<CheckpointProgress>? progress, CancellationToken cancellationToken)
