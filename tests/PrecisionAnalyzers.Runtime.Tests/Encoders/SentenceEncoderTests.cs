@@ -193,6 +193,32 @@ public class SentenceEncoderTests
         Assert.Equal(a.Encode(["x"])[0], b.Encode(["x"])[0]);
     }
 
+    [Fact]
+    public void Live_tensors_stay_flat_across_encodes_cancellation_and_failed_builds()
+    {
+        using var tiny = TinyEncoderFactory.Create();
+        var statistics = TorchSharp.DisposeScopeManager.Statistics;
+        var before = statistics.ThreadTotalLiveCount;
+        using (var encoder = EncoderTestData.FromTiny(tiny, DType.BFloat16, new PoolingConfig([PoolingMode.Cls, PoolingMode.Max, PoolingMode.WeightedMean]), normalize: true))
+        {
+            encoder.Encode(EncoderTestData.Texts, batchSize: 4);
+            var loaded = statistics.ThreadTotalLiveCount;
+            encoder.Encode(EncoderTestData.Texts, batchSize: 2);
+            encoder.Encode(EncoderTestData.Texts, 3, null, "query: ", null, CancellationToken.None);
+            Assert.Equal(loaded, statistics.ThreadTotalLiveCount);
+
+            using var cancellation = new CancellationTokenSource();
+            Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(EncoderTestData.Texts, 2, null, null, new CancelAfterFirst(cancellation), cancellation.Token));
+            Assert.Equal(loaded, statistics.ThreadTotalLiveCount);
+        }
+
+        Assert.Equal(before, statistics.ThreadTotalLiveCount);
+        var failing = new FailingAfter(tiny.Source, 10);
+        Assert.Throws<IOException>(() => BertEncoder.Build(tiny.Config, failing, DType.Float32));
+        Assert.Equal(10, failing.Served);
+        Assert.Equal(before, statistics.ThreadTotalLiveCount);
+    }
+
     private sealed class CancelAfterFirst(CancellationTokenSource source) : IProgress<EncodeProgress>
     {
         public List<EncodeProgress> Reports { get; } = [];
@@ -201,6 +227,27 @@ public class SentenceEncoderTests
         {
             Reports.Add(value);
             source.Cancel();
+        }
+    }
+
+    /// <summary>A weight source whose reads fail after <paramref name="count"/> tensors, like a file cut short.</summary>
+    private sealed class FailingAfter(IWeightSource inner, int count) : IWeightSource
+    {
+        public int Served { get; private set; }
+
+        public IReadOnlyCollection<string> Names => inner.Names;
+
+        public long[]? Shape(string name) => inner.Shape(name);
+
+        public TorchSharp.torch.Tensor Get(string name, TorchSharp.torch.ScalarType dtype, TorchSharp.torch.Device device)
+        {
+            if (Served == count)
+            {
+                throw new IOException("read failed");
+            }
+
+            Served++;
+            return inner.Get(name, dtype, device);
         }
     }
 

@@ -12,12 +12,18 @@ public sealed class SentenceFolderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public void A_folder_loads_and_matches_the_same_weights_built_in_memory()
+    [Theory]
+    [InlineData("bert", false)]
+    [InlineData("bert", true)]
+    [InlineData("roberta", false)]
+    [InlineData("xlm-roberta", true)]
+    public void A_folder_loads_and_matches_the_same_weights_built_in_memory(string family, bool prefixed)
     {
-        TinyEncoderFactory.WriteFolder(_folder, new TinyEncoderOptions { Normalize = false });
+        var options = new TinyEncoderOptions { Family = family, PrefixedNames = prefixed, Normalize = false };
+        TinyEncoderFactory.WriteFolder(_folder, options);
         using var loaded = EncoderTestData.Load(_folder);
-        using var tiny = TinyEncoderFactory.Create();
+        using var tiny = TinyEncoderFactory.Create(options);
+        Assert.Equal(family, loaded.Config.Model.ModelType);
         using var built = EncoderTestData.FromTiny(tiny, DType.Float32, maxSeqLength: 32);
         Assert.Equal(32, loaded.MaxTokens);
         Assert.Equal(32, loaded.Dimension);
