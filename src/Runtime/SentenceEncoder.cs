@@ -23,11 +23,13 @@ public sealed class SentenceEncoder : IDisposable
 {
     private readonly BertEncoder _model;
     private readonly IEncoderTokenizer _tokenizer;
+    private readonly IReadOnlyList<DenseModule> _dense;
     private readonly ILogger _logger;
 
-    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, bool normalize, int maxTokens, PrecisionPlan? plan, ILogger logger)
+    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, IReadOnlyList<DenseModule> dense, bool normalize, int maxTokens, PrecisionPlan? plan, ILogger logger)
     {
         _model = model;
+        _dense = dense;
         _tokenizer = tokenizer;
         _logger = logger;
         Pooling = pooling;
@@ -52,8 +54,13 @@ public sealed class SentenceEncoder : IDisposable
     /// <summary>Tokens of a text (special tokens included) kept; longer texts are cut with a logged warning.</summary>
     public int MaxTokens { get; }
 
-    /// <summary>The width of each embedding: hidden size × pooling modes.</summary>
-    public int Dimension => (int)_model.HiddenSize * Pooling.Modes.Count;
+    /// <summary>The width of each embedding: the last Dense module's output, else hidden size × pooling modes.</summary>
+    public int Dimension => _dense.Count > 0 ? (int)_dense[^1].OutFeatures : PooledDimension;
+
+    /// <summary>The Dense modules applied after pooling (float32), in order.</summary>
+    public IReadOnlyList<DenseModule> Dense => _dense;
+
+    private int PooledDimension => (int)_model.HiddenSize * Pooling.Modes.Count;
 
     /// <summary>The planner's decision when loaded from a folder; null when built from weights.</summary>
     public PrecisionPlan? Plan { get; }
@@ -125,8 +132,32 @@ public sealed class SentenceEncoder : IDisposable
 
         logger.LogInformation("Sentence encoder plan: {Dtype} on {Device} ({Reasons}).", plan.Dtype, plan.Device, string.Join("; ", plan.Reasons));
         var maxTokens = ChooseMaxTokens(config, SentenceBertConfig.Load(folder).MaxSeqLength, logger);
-        var model = BertEncoder.Build(config, checkpoint, plan.Dtype!.Value, new Device(plan.Device!), logger, cancellationToken);
-        return new SentenceEncoder(model, tokenizer, pooling, modules.Normalize, maxTokens, plan, logger);
+        var device = new Device(plan.Device!);
+        var dense = new List<DenseModule>();
+        try
+        {
+            var features = config.Model.HiddenSize * pooling.Modes.Count;
+            foreach (var densePath in modules.DensePaths)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var module = DenseModule.Load(densePath, device);
+                dense.Add(module);
+                if (module.InFeatures != features)
+                {
+                    throw new SentenceModelException(densePath, $"the Dense module takes {module.InFeatures} features, but the module before it gives {features}");
+                }
+
+                features = module.OutFeatures;
+            }
+
+            var model = BertEncoder.Build(config, checkpoint, plan.Dtype!.Value, device, logger, cancellationToken);
+            return new SentenceEncoder(model, tokenizer, pooling, dense, modules.Normalize, maxTokens, plan, logger);
+        }
+        catch
+        {
+            dense.ForEach(d => d.Dispose());
+            throw;
+        }
     }
 
     /// <summary>
@@ -151,7 +182,7 @@ public sealed class SentenceEncoder : IDisposable
         logger ??= NullLogger.Instance;
         var maxTokens = ChooseMaxTokens(config, maxSeqLength, logger);
         var model = BertEncoder.Build(config, weights, dtype, new Device(device is null or "auto" ? "cpu" : device), logger, cancellationToken);
-        return new SentenceEncoder(model, tokenizer, pooling ?? PoolingConfig.Mean, normalize, maxTokens, null, logger);
+        return new SentenceEncoder(model, tokenizer, pooling ?? PoolingConfig.Mean, [], normalize, maxTokens, null, logger);
     }
 
     /// <summary>Encodes <paramref name="texts"/> into one embedding each, in the caller's order.</summary>
@@ -223,6 +254,10 @@ public sealed class SentenceEncoder : IDisposable
         var maskTensor = tensor(mask, [batch.Length, length]);
         var tokens = _model.Forward(idTensor, maskTensor, cancellationToken);
         var pooled = Pooler.Pool(Pooling, tokens, maskTensor, promptLength);
+        foreach (var dense in _dense)
+        {
+            pooled = dense.Forward(pooled);
+        }
         if (normalize)
         {
             pooled = F.normalize(pooled, p: 2, dim: 1);
@@ -251,5 +286,12 @@ public sealed class SentenceEncoder : IDisposable
         return (int)maxSeqLength.Value;
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _model.Dispose();
+        foreach (var dense in _dense)
+        {
+            dense.Dispose();
+        }
+    }
 }

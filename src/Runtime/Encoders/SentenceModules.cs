@@ -5,14 +5,15 @@ namespace PrecisionAnalyzers.Runtime.Encoders;
 
 /// <summary>
 /// The module pipeline of a sentence-transformers folder, from <c>modules.json</c>. Module types are matched against a
-/// fixed list of class names, never loaded by name: Transformer first, then Pooling, then an optional Normalize.
+/// fixed list of class names, never loaded by name: Transformer first, then Pooling, any Dense modules, then an optional Normalize.
 /// A folder without modules.json is a plain transformers model: transformer, mean pooling, no normalisation.
 /// </summary>
 /// <param name="TransformerPath">Folder of the transformer (config.json, weights, tokenizer), absolute.</param>
 /// <param name="PoolingPath">Folder of the pooling config, or null for mean pooling.</param>
+/// <param name="DensePaths">Folders of the Dense modules after pooling, in order.</param>
 /// <param name="Normalize">True when a Normalize module ends the pipeline.</param>
 /// <param name="FromManifest">False when the folder had no modules.json.</param>
-public sealed record SentenceModules(string TransformerPath, string? PoolingPath, bool Normalize, bool FromManifest)
+public sealed record SentenceModules(string TransformerPath, string? PoolingPath, IReadOnlyList<string> DensePaths, bool Normalize, bool FromManifest)
 {
     public const string FileName = "modules.json";
 
@@ -51,7 +52,7 @@ public sealed record SentenceModules(string TransformerPath, string? PoolingPath
         {
             if (File.Exists(Path.Combine(folder, "config.json")))
             {
-                return new SentenceModules(Path.GetFullPath(folder), null, false, false);
+                return new SentenceModules(Path.GetFullPath(folder), null, [], false, false);
             }
 
             throw new SentenceModelException(folder, "is neither a sentence-transformers folder (no modules.json) nor a transformers model folder (no config.json)");
@@ -91,19 +92,16 @@ public sealed record SentenceModules(string TransformerPath, string? PoolingPath
             modules.Add((kind, full, type));
         }
 
-        if (modules.Any(m => m.Kind == Kind.Dense))
-        {
-            throw new SentenceModelException(file, "has a Dense module, which the encoder does not run yet");
-        }
-
         var kinds = modules.Select(m => m.Kind).ToList();
-        Kind[] plain = [Kind.Transformer, Kind.Pooling];
-        Kind[] normalized = [Kind.Transformer, Kind.Pooling, Kind.Normalize];
-        if (!kinds.SequenceEqual(plain) && !kinds.SequenceEqual(normalized))
+        var denseCount = kinds.Skip(2).TakeWhile(k => k == Kind.Dense).Count();
+        var tail = kinds.Skip(2 + denseCount).ToList();
+        var valid = kinds.Count >= 2 && kinds[0] == Kind.Transformer && kinds[1] == Kind.Pooling
+            && (tail.Count == 0 || (tail.Count == 1 && tail[0] == Kind.Normalize));
+        if (!valid)
         {
-            throw new SentenceModelException(file, $"the modules are [{string.Join(", ", kinds)}]; expected Transformer, Pooling, and optionally Normalize, in that order");
+            throw new SentenceModelException(file, $"the modules are [{string.Join(", ", kinds)}]; expected Transformer, Pooling, any Dense modules, and optionally Normalize, in that order");
         }
 
-        return new SentenceModules(modules[0].Path, modules[1].Path, kinds.Contains(Kind.Normalize), true);
+        return new SentenceModules(modules[0].Path, modules[1].Path, modules.Skip(2).Take(denseCount).Select(m => m.Path).ToArray(), tail.Count == 1, true);
     }
 }

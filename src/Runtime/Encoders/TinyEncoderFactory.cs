@@ -44,6 +44,9 @@ public sealed record TinyEncoderOptions
     /// <summary>Write the pooling config in the newer <c>pooling_mode</c> format instead of the legacy booleans.</summary>
     public bool NewPoolingFormat { get; init; }
 
+    /// <summary>When set, a Dense module (tanh) from the pooled width to this many features follows the pooling.</summary>
+    public int? DenseOutFeatures { get; init; }
+
     /// <summary>Add a Normalize module to modules.json.</summary>
     public bool Normalize { get; init; } = true;
 
@@ -171,10 +174,17 @@ public static class TinyEncoderFactory
         var modules = new JsonArray(
             new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
             new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
+        if (options.DenseOutFeatures is { } outFeatures)
+        {
+            modules.Add(new JsonObject { ["idx"] = 2, ["name"] = "2", ["path"] = "2_Dense", ["type"] = "sentence_transformers.models.Dense" });
+            WriteDense(Path.Combine(folder, "2_Dense"), options.HiddenSize * options.Pooling.Count, outFeatures, options.Seed, cancellationToken);
+        }
+
         if (options.Normalize)
         {
-            modules.Add(new JsonObject { ["idx"] = 2, ["name"] = "2", ["path"] = "2_Normalize", ["type"] = "sentence_transformers.models.Normalize" });
-            Directory.CreateDirectory(Path.Combine(folder, "2_Normalize"));
+            var index = modules.Count;
+            modules.Add(new JsonObject { ["idx"] = index, ["name"] = $"{index}", ["path"] = $"{index}_Normalize", ["type"] = "sentence_transformers.models.Normalize" });
+            Directory.CreateDirectory(Path.Combine(folder, $"{index}_Normalize"));
         }
 
         var indented = new JsonSerializerOptions { WriteIndented = true };
@@ -207,6 +217,21 @@ public static class TinyEncoderFactory
             ["pooling_mode_lasttoken"] = modes.Contains(PoolingMode.LastToken),
             ["include_prompt"] = includePrompt,
         };
+    }
+
+    private static void WriteDense(string folder, long inFeatures, long outFeatures, int seed, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), new JsonObject
+        {
+            ["in_features"] = inFeatures,
+            ["out_features"] = outFeatures,
+            ["bias"] = true,
+            ["activation_function"] = "torch.nn.modules.activation.Tanh",
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using var weight = Random("dense.linear.weight", [outFeatures, inFeatures], seed);
+        using var bias = Random("dense.linear.bias", [outFeatures], seed);
+        SafetensorsWriter.Write(Path.Combine(folder, Checkpoint.SingleFile), new Dictionary<string, Tensor> { ["linear.weight"] = weight, ["linear.bias"] = bias }, cancellationToken: cancellationToken);
     }
 
     private static string DtypeName(DType dtype) => dtype switch

@@ -81,6 +81,60 @@ public sealed class SentenceFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_dense_module_maps_the_pooled_embedding_through_its_linear_layer_and_tanh()
+    {
+        var withDense = Path.Combine(_folder, "dense");
+        var withoutDense = Path.Combine(_folder, "plain");
+        TinyEncoderFactory.WriteFolder(withDense, new TinyEncoderOptions { DenseOutFeatures = 12, Normalize = true });
+        TinyEncoderFactory.WriteFolder(withoutDense, new TinyEncoderOptions { Normalize = false });
+        Assert.Equal("3_Normalize", JsonNode.Parse(File.ReadAllText(Path.Combine(withDense, SentenceModules.FileName)))![3]!["path"]!.GetValue<string>());
+        using var dense = EncoderTestData.Load(withDense);
+        using var plain = EncoderTestData.Load(withoutDense);
+        Assert.Equal(12, dense.Dimension);
+        Assert.Single(dense.Dense);
+
+        using var checkpoint = PrecisionAnalyzers.Runtime.Checkpoints.Checkpoint.Open(Path.Combine(withDense, "2_Dense"));
+        using var w = checkpoint.Get("linear.weight", TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU);
+        using var b = checkpoint.Get("linear.bias", TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU);
+        var weight = w.data<float>().ToArray();
+        var bias = b.data<float>().ToArray();
+        var pooled = plain.Encode(EncoderTestData.Texts);
+        var actual = dense.Encode(EncoderTestData.Texts);
+        for (var i = 0; i < pooled.Length; i++)
+        {
+            var expected = new float[12];
+            for (var o = 0; o < 12; o++)
+            {
+                var sum = (double)bias[o];
+                for (var k = 0; k < 32; k++)
+                {
+                    sum += weight[o * 32 + k] * (double)pooled[i][k];
+                }
+
+                expected[o] = (float)Math.Tanh(sum);
+            }
+
+            var norm = Math.Sqrt(expected.Sum(v => v * (double)v));
+            EncoderTestData.Close(expected.Select(v => (float)(v / norm)).ToArray(), actual[i], 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData("activation_function", "\"torch.nn.modules.activation.Softmax\"", "is not supported")]
+    [InlineData("in_features", "64", "linear.weight: expected [12, 64], found [12, 32]")]
+    [InlineData("out_features", "-1", "out_features must be a positive integer")]
+    public void A_bad_dense_module_is_explained(string key, string value, string fragment)
+    {
+        TinyEncoderFactory.WriteFolder(_folder, new TinyEncoderOptions { DenseOutFeatures = 12 });
+        var path = Path.Combine(_folder, "2_Dense", "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config[key] = JsonNode.Parse(value);
+        File.WriteAllText(path, config.ToJsonString());
+        var error = Assert.ThrowsAny<Exception>(() => EncoderTestData.Load(_folder));
+        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Auto_follows_the_planner_for_the_device()
     {
         TinyEncoderFactory.WriteFolder(_folder, new TinyEncoderOptions { Dtype = DType.Float16 });
@@ -144,7 +198,7 @@ public sealed class SentenceFolderTests : IDisposable
 
     [Theory]
     [InlineData("os.system", "module type 'os.system' is not supported")]
-    [InlineData("sentence_transformers.models.Dense", "Dense module")]
+    [InlineData("sentence_transformers.models.Dense", "the Dense module folder has no config.json")]
     public void Module_types_outside_the_whitelist_are_refused(string type, string fragment)
     {
         TinyEncoderFactory.WriteFolder(_folder);
