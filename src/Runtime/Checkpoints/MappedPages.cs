@@ -19,10 +19,16 @@ internal static unsafe partial class MappedPages
             return;
         }
 
-        // Whole pages only: round the start down and the end up; a page shared with a neighbour is simply faulted in again.
+        var (first, size) = Pages(start, length);
+        _ = Madvise((IntPtr)first, (nuint)size, MadviseDontNeed);
+    }
+
+    // Whole pages only: round the start down and the end up; a page shared with a neighbour is simply faulted in again.
+    private static (long First, long Size) Pages(byte* start, long length)
+    {
         var first = (long)start & ~(PageSize - 1);
         var end = ((long)start + length + PageSize - 1) & ~(PageSize - 1);
-        _ = Madvise((IntPtr)first, (nuint)(end - first), MadviseDontNeed);
+        return (first, end - first);
     }
 
     [LibraryImport("libc", EntryPoint = "madvise")]

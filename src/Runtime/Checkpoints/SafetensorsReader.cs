@@ -96,6 +96,12 @@ public sealed unsafe class SafetensorsReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         TorchSharpLoader.EnsureLoaded();
         var info = Info(name);
+        var wantedType = target ?? info.Type;
+        if ((device is null || device.type == DeviceType.CPU) && DtypeConverter.Supports(info.Type, wantedType))
+        {
+            return ReadConverted(info, wantedType);
+        }
+
         var stored = torch.empty(info.Shape, info.Type);
         try
         {
@@ -107,7 +113,18 @@ public sealed unsafe class SafetensorsReader : IDisposable
                 return stored;
             }
 
-            var converted = stored.to(wanted, device ?? torch.CPU);
+            Tensor converted;
+            if (onDevice)
+            {
+                // An explicit destination and copy_ converts several times faster than .to() here (vectorised, no temporary).
+                converted = torch.empty(info.Shape, wanted);
+                converted.copy_(stored);
+            }
+            else
+            {
+                converted = stored.to(wanted, device!);
+            }
+
             stored.Dispose();
             return converted;
         }
@@ -115,6 +132,44 @@ public sealed unsafe class SafetensorsReader : IDisposable
         {
             stored.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Converts straight from the mapping into the destination, piece by piece (a span cannot exceed 2 GiB).</summary>
+    private Tensor ReadConverted(SafetensorsTensorInfo info, ScalarType wanted)
+    {
+        var destination = torch.empty(info.Shape, wanted);
+        if (info.ByteLength == 0)
+        {
+            return destination;
+        }
+
+        var source = _base + Header.DataStart + info.Begin;
+        try
+        {
+            using var flat = destination.view(-1);
+            var sourceSize = info.ByteLength / info.ElementCount;
+            var chunkElements = Math.Max(1, Math.Min(CopyChunkBytes, int.MaxValue) / Math.Max(sourceSize, destination.ElementSize));
+            for (long start = 0; start < info.ElementCount; start += chunkElements)
+            {
+                var count = Math.Min(chunkElements, info.ElementCount - start);
+                using var piece = flat.narrow(0, start, count);
+                fixed (byte* target = piece.bytes)
+                {
+                    DtypeConverter.Convert(source + (start * sourceSize), count, info.Type, wanted, target);
+                }
+            }
+
+            return destination;
+        }
+        catch
+        {
+            destination.Dispose();
+            throw;
+        }
+        finally
+        {
+            MappedPages.Release(source, info.ByteLength);
         }
     }
 

@@ -51,6 +51,7 @@ public static class TorchSharpLoader
 
     private static TorchSharpStatus Load(ILogger logger)
     {
+        NativeEnvironment.EnableHugePageAllocations(logger);
         var compatibility = OperatingSystem.IsLinux() ? PrepareCompatibilityCopy(logger, CompatibilityCopy.DefaultCacheRoot()) : null;
         try
         {

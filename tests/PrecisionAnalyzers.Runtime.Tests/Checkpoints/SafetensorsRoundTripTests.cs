@@ -99,6 +99,57 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         Assert.Equal(expected, widened.data<float>().ToArray());
     }
 
+    [Theory]
+    [InlineData(1L << 30)]
+    [InlineData(4000)]
+    public void Vectorised_conversions_agree_with_the_definition_on_many_values_and_across_pieces(long chunkBytes)
+    {
+        var random = new Random(11);
+        var bits = new uint[5003];
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (uint)random.NextInt64(0, 1L << 32);
+        }
+
+        // Ties at the rounding boundary, both parities; NaNs, infinities, subnormals, zeros.
+        uint[] special = [0x3F808000, 0x3F818000, 0x7F800000, 0xFF800000, 0x7FC00000, 0x7F800001, 0xFFFFFFFF, 0x00000001, 0x00008000, 0x80000000, 0, 0x7F7FFFFF];
+        special.CopyTo(bits, 100);
+        using var original = empty(bits.Length, ScalarType.Float32);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()).CopyTo(original.bytes);
+        var path = Path.Combine(_folder, "model.safetensors");
+        SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["t"] = original });
+        var chunk = SafetensorsReader.CopyChunkBytes;
+        try
+        {
+            SafetensorsReader.CopyChunkBytes = chunkBytes;
+            using var reader = SafetensorsReader.Open(path);
+            using var narrowed = reader.Read("t", ScalarType.BFloat16);
+            var narrowedBits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(narrowed.bytes).ToArray();
+            for (var i = 0; i < bits.Length; i++)
+            {
+                var isNaN = (bits[i] & 0x7FFFFFFF) > 0x7F800000;
+                if (isNaN)
+                {
+                    Assert.True((narrowedBits[i] & 0x7F80) == 0x7F80 && (narrowedBits[i] & 0x7F) != 0, $"NaN at {i}");
+                }
+                else
+                {
+                    Assert.Equal(ToBFloat16(BitConverter.UInt32BitsToSingle(bits[i])), narrowedBits[i]);
+                }
+            }
+
+            SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["t"] = narrowed });
+            using var again = SafetensorsReader.Open(path);
+            using var widened = again.Read("t", ScalarType.Float32);
+            var widenedBits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(widened.bytes).ToArray();
+            Assert.Equal(narrowedBits.Select(b => (uint)b << 16), widenedBits);
+        }
+        finally
+        {
+            SafetensorsReader.CopyChunkBytes = chunk;
+        }
+    }
+
     [Fact]
     public void Tensors_larger_than_one_copy_chunk_are_copied_in_pieces()
     {
