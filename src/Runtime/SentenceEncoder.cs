@@ -5,6 +5,7 @@ using PrecisionAnalyzers.Runtime.Diagnostics;
 using PrecisionAnalyzers.Runtime.Encoders;
 using PrecisionAnalyzers.Runtime.Hardware;
 using PrecisionAnalyzers.Runtime.Models;
+using PrecisionAnalyzers.Runtime.Native;
 using PrecisionAnalyzers.Runtime.Planning;
 using PrecisionAnalyzers.Runtime.Tokenization;
 using static TorchSharp.torch;
@@ -77,7 +78,7 @@ public sealed class SentenceEncoder : IDisposable
 
     /// <summary>Loads the sentence-transformers folder at <paramref name="path"/>, reporting the weights read.</summary>
     /// <remarks>
-    /// The folder holds <c>modules.json</c> (Transformer, Pooling, optional Normalize), or is a plain transformers folder
+    /// The folder holds <c>modules.json</c> (Transformer, Pooling, Dense modules, optional Normalize), or is a plain transformers folder
     /// (config.json, weights, vocabulary), which gets mean pooling and no normalisation, with a logged warning.
     /// </remarks>
     public static SentenceEncoder Load(string path, LoadOptions? options, ILogger? logger, IProgress<CheckpointProgress>? progress, CancellationToken cancellationToken) =>
@@ -90,6 +91,7 @@ public sealed class SentenceEncoder : IDisposable
         ArgumentNullException.ThrowIfNull(devices);
         logger ??= NullLogger.Instance;
         options ??= new LoadOptions();
+        TorchSharpLoader.EnsureLoaded(logger);
         var modules = SentenceModules.Read(path);
         if (!modules.FromManifest)
         {
@@ -120,7 +122,7 @@ public sealed class SentenceEncoder : IDisposable
         var plan = new PrecisionPlanner(new MatmulDtypeProbe(), logger).Plan(config.Model, devices, request);
         foreach (var warning in plan.Warnings)
         {
-            logger.LogWarning("{Warning}", warning.ToString());
+            logger.LogWarning("{Code}: {Message}", warning.Code, warning.Message);
         }
 
         if (!plan.CanRun)
