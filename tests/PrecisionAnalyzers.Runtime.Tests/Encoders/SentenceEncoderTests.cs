@@ -99,6 +99,34 @@ public class SentenceEncoderTests
     }
 
     [Fact]
+    public void Truncation_and_length_limits_are_logged_as_warnings()
+    {
+        using var tiny = TinyEncoderFactory.Create(new TinyEncoderOptions { MaxTokens = 16 });
+        var tokenizer = EncoderTestData.Tokenizer(tiny);
+
+        var capped = new LogRecorder();
+        using (var encoder = SentenceEncoder.FromWeights(tiny.Config, tiny.Source, tokenizer, DType.Float32, maxSeqLength: 100, logger: capped))
+        {
+            Assert.Contains(capped.Warnings, w => w.Contains("max_seq_length 100 exceeds the model's 16 positions", StringComparison.Ordinal));
+            encoder.Encode([string.Join(' ', Enumerable.Repeat("hello world", 20)), "hello", string.Join(' ', Enumerable.Repeat("cat", 30))]);
+            Assert.Contains(capped.Warnings, w => w.Contains("2 of 3 texts were longer than 16 tokens and were truncated", StringComparison.Ordinal));
+        }
+
+        var unset = new LogRecorder();
+        using (SentenceEncoder.FromWeights(tiny.Config, tiny.Source, tokenizer, DType.Float32, logger: unset))
+        {
+            Assert.Contains(unset.Warnings, w => w.Contains("No max_seq_length", StringComparison.Ordinal));
+        }
+
+        var quiet = new LogRecorder();
+        using (var encoder = SentenceEncoder.FromWeights(tiny.Config, tiny.Source, tokenizer, DType.Float32, maxSeqLength: 16, logger: quiet))
+        {
+            encoder.Encode(["hello world"]);
+            Assert.Empty(quiet.Warnings);
+        }
+    }
+
+    [Fact]
     public void Roberta_caps_at_its_usable_positions()
     {
         using var tiny = TinyEncoderFactory.Create(new TinyEncoderOptions { Family = "roberta", MaxTokens = 16 });
