@@ -1,0 +1,89 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>What a model's path or id says about it: its family's FP16 safety and its size ("gemma-3-12b-it", "models/Llama-3.1-8B").</summary>
+internal sealed class ModelHint
+{
+    private static readonly Regex Size = new(@"(?<![a-z0-9.])(?:(?<experts>\d+)x)?(?<number>\d+(?:\.\d+)?)(?<unit>[bm])(?![a-z])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>Families known to overflow in FP16 (matched as words of the model's name), as the runtime lists them.</summary>
+    public static readonly string[] DefaultUnsafeFamilies = ["gemma", "gemma2", "gemma3", "gemma3n", "plamo2", "glm4"];
+
+    private ModelHint(string name, string? unsafeFamily, double? parameters)
+    {
+        Name = name;
+        UnsafeFamily = unsafeFamily;
+        Parameters = parameters;
+    }
+
+    /// <summary>The model's name: the last segment of the path or id.</summary>
+    public string Name { get; }
+
+    /// <summary>The FP16-unsafe family the name belongs to, or null.</summary>
+    public string? UnsafeFamily { get; }
+
+    /// <summary>The parameter count the name states (7b → 7e9, 270m → 2.7e8, 8x7b → 5.6e10), or null.</summary>
+    public double? Parameters { get; }
+
+    public static ModelHint Parse(string pathOrId, string[] unsafeFamilies)
+    {
+        var name = pathOrId.TrimEnd('/', '\\');
+        var slash = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
+        if (slash >= 0 && slash < name.Length - 1)
+        {
+            name = name.Substring(slash + 1);
+        }
+
+        // Candidates are the name's words, and a word joined with a following version number ("gemma-2-9b" → gemma2),
+        // so "gemma-2b" stays Gemma 1 at 2B. The longest family that matches wins.
+        var words = Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+").Where(w => w.Length > 0).ToArray();
+        var candidates = words.Concat(words.Zip(words.Skip(1), (a, b) => b.All(char.IsDigit) ? a + b : string.Empty)).Where(c => c.Length > 0).ToArray();
+        string? family = null;
+        foreach (var candidate in unsafeFamilies)
+        {
+            var key = candidate.ToLowerInvariant().Replace("-", string.Empty).Replace("_", string.Empty);
+            if (key.Length > 0 && candidates.Contains(key) && (family is null || key.Length > family.Length))
+            {
+                family = candidate;
+            }
+        }
+
+        double? parameters = null;
+        foreach (Match match in Size.Matches(name))
+        {
+            var value = double.Parse(match.Groups["number"].Value, CultureInfo.InvariantCulture) * (char.ToLowerInvariant(match.Groups["unit"].Value[0]) == 'b' ? 1e9 : 1e6);
+            if (match.Groups["experts"].Success)
+            {
+                value *= int.Parse(match.Groups["experts"].Value, CultureInfo.InvariantCulture);
+            }
+
+            parameters = Math.Max(parameters ?? 0, value);
+        }
+
+        return new ModelHint(name, family, parameters);
+    }
+
+    /// <summary>Parses "1B", "500M", "1.5b", "2000000000" as a parameter count; null when it is none of these.</summary>
+    public static double? ParseThreshold(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var trimmed = text!.Trim();
+        var unit = char.ToLowerInvariant(trimmed[trimmed.Length - 1]);
+        var scale = unit == 'b' ? 1e9 : unit == 'm' ? 1e6 : unit == 'k' ? 1e3 : 1;
+        var number = scale == 1 ? trimmed : trimmed.Substring(0, trimmed.Length - 1);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * scale : null;
+    }
+
+    /// <summary>"about 47 GB in FP32, 24 GB in BF16" for a stated size, or null.</summary>
+    public string? Consequence() => Parameters is { } p
+        ? string.Format(CultureInfo.InvariantCulture, "about {0:0} GB in FP32, {1:0} GB in BF16", p * 4 / 1e9, p * 2 / 1e9)
+        : null;
+}

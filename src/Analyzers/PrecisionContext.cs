@@ -1,0 +1,78 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>The runtime's and TorchSharp's symbols, resolved once per compilation; null members where the library is absent.</summary>
+internal sealed class PrecisionContext
+{
+    private PrecisionContext(Compilation compilation)
+    {
+        CausalLM = compilation.GetTypeByMetadataName(KnownTypeNames.CausalLM);
+        SentenceEncoder = compilation.GetTypeByMetadataName(KnownTypeNames.SentenceEncoder);
+        LoadOptions = compilation.GetTypeByMetadataName(KnownTypeNames.LoadOptions);
+        DType = compilation.GetTypeByMetadataName(KnownTypeNames.DType);
+        TorchModule = compilation.GetTypeByMetadataName(KnownTypeNames.TorchModule);
+        TorchTensor = compilation.GetTypeByMetadataName(KnownTypeNames.TorchTensor);
+        TorchOptimizer = compilation.GetTypeByMetadataName(KnownTypeNames.TorchOptimizer);
+        Dtype = LoadOptions?.GetMembers("Dtype").OfType<IPropertySymbol>().FirstOrDefault();
+        LoadOptionsUseCache = LoadOptions?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
+        ModelUseCache = CausalLM?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
+        Float16 = DType?.GetMembers("Float16").OfType<IFieldSymbol>().FirstOrDefault();
+    }
+
+    public INamedTypeSymbol? CausalLM { get; }
+
+    public INamedTypeSymbol? SentenceEncoder { get; }
+
+    public INamedTypeSymbol? LoadOptions { get; }
+
+    public INamedTypeSymbol? DType { get; }
+
+    public INamedTypeSymbol? TorchModule { get; }
+
+    public INamedTypeSymbol? TorchTensor { get; }
+
+    public INamedTypeSymbol? TorchOptimizer { get; }
+
+    public IPropertySymbol? Dtype { get; }
+
+    public IPropertySymbol? LoadOptionsUseCache { get; }
+
+    public IPropertySymbol? ModelUseCache { get; }
+
+    public IFieldSymbol? Float16 { get; }
+
+    /// <summary>True when the runtime's load contract is referenced.</summary>
+    public bool HasRuntime => LoadOptions is not null && DType is not null && Dtype is not null && (CausalLM is not null || SentenceEncoder is not null);
+
+    public static PrecisionContext Create(Compilation compilation) => new(compilation);
+
+    /// <summary>Whether <paramref name="method"/> is <c>CausalLM.Load</c> or <c>SentenceEncoder.Load</c>.</summary>
+    public bool IsRuntimeLoad(IMethodSymbol method) =>
+        method.Name == "Load" && method.IsStatic
+        && (SymbolEqualityComparer.Default.Equals(method.ContainingType, CausalLM) || SymbolEqualityComparer.Default.Equals(method.ContainingType, SentenceEncoder));
+
+    /// <summary>Whether <paramref name="method"/> puts a model in training or trains it: <c>Train()</c>/<c>train()</c>, <c>backward()</c>, an optimizer's <c>step()</c>.</summary>
+    public bool IsTraining(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        return (method.Name == "Train" && SymbolEqualityComparer.Default.Equals(type, CausalLM))
+            || (method.Name == "train" && TorchModule is not null && InheritsFrom(type, TorchModule))
+            || (method.Name == "backward" && TorchTensor is not null && InheritsFrom(type, TorchTensor))
+            || (method.Name == "step" && TorchOptimizer is not null && InheritsFrom(type, TorchOptimizer));
+    }
+
+    private static bool InheritsFrom(ITypeSymbol? type, INamedTypeSymbol baseType)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

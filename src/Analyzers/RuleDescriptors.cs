@@ -1,0 +1,43 @@
+using Microsoft.CodeAnalysis;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>Every diagnostic descriptor, in one place; the help link is computed from the ID.</summary>
+public static class RuleDescriptors
+{
+    private const string Category = "Precision";
+
+    public static readonly DiagnosticDescriptor MissingDtype = Create(
+        RuleIdentifiers.MissingDtype,
+        "Model loaded without an explicit dtype",
+        "'{0}' loads a model without an explicit dtype{1}: set Dtype to DType.BFloat16, DType.Float32 or DType.Auto so its precision does not depend on the machine",
+        DiagnosticSeverity.Warning,
+        "Without a dtype the precision depends on where the code runs: TorchSharp modules default to FP32 (a 12B model takes ~47 GB instead of ~24 GB in BF16), and the runtime's Auto differs between machines.");
+
+    public static readonly DiagnosticDescriptor Float16OnUnsafeModel = Create(
+        RuleIdentifiers.Float16OnUnsafeModel,
+        "FP16 on a large or FP16-unsafe model",
+        "FP16 is chosen for {0}, which {1}: use BFloat16 (same memory, FP32's range)",
+        DiagnosticSeverity.Warning,
+        "FP16's largest value is 65504. Gemma models' hidden states exceed it on ordinary prompts and turn into NaN; large models of other families are at risk too. BF16 has the same size and FP32's range.");
+
+    public static readonly DiagnosticDescriptor CacheInTraining = Create(
+        RuleIdentifiers.CacheInTraining,
+        "Generation cache enabled in training",
+        "The generation cache is enabled on a model that '{0}' trains: set UseCache to false",
+        DiagnosticSeverity.Warning,
+        "A key/value cache is for generation. Left on during fine-tuning it is returned with the outputs, and mixed-precision code that casts outputs crashes on it at checkpoint save (LoRA on Gemma 3 in BF16/FP16).");
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) => new(
+        id,
+        title,
+        message,
+        Category,
+        severity,
+        isEnabledByDefault: true,
+        description: description,
+        helpLinkUri: HelpLink(id));
+
+    /// <summary>The documentation page of a rule.</summary>
+    public static string HelpLink(string id) => $"https://github.com/precision-analyzers/precision-analyzers/blob/main/docs/rules/{id}.md";
+}

@@ -1,0 +1,9 @@
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>The compile-time rule IDs (PREC001–PREC099). Each has a page docs/rules/PRECnnn.md.</summary>
+public static class RuleIdentifiers
+{
+    public const string MissingDtype = "PREC001";
+    public const string Float16OnUnsafeModel = "PREC002";
+    public const string CacheInTraining = "PREC003";
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PrecisionAnalyzers.Analyzers.Rules;
+
+/// <summary>PREC001: a model is loaded without an explicit dtype.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PREC001MissingDtypeAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property: which edit the fixer makes (a <see cref="MissingDtypeFix"/> name).</summary>
+    public const string FixProperty = "Fix";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.MissingDtype);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var precision = PrecisionContext.Create(start.Compilation);
+            if (!precision.HasRuntime)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => Analyze(c, precision), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, PrecisionContext precision)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!precision.IsRuntimeLoad(invocation.TargetMethod))
+        {
+            return;
+        }
+
+        var call = LoadCall.Inspect(invocation, precision);
+        if (call.Choice != DtypeChoice.NotSet)
+        {
+            return;
+        }
+
+        var hint = call.Path is null ? null : ModelHint.Parse(call.Path, ModelHint.DefaultUnsafeFamilies);
+        var consequence = hint?.Consequence() is { } text ? $" ({hint.Name}: {text})" : string.Empty;
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(FixProperty, call.Fix.ToString());
+        var additional = call.FixTarget is null ? null : new[] { call.FixTarget.GetLocation() };
+        context.ReportDiagnostic(Diagnostic.Create(
+            RuleDescriptors.MissingDtype,
+            NameLocation(invocation),
+            additional,
+            properties,
+            $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
+            consequence));
+    }
+
+    internal static Location NameLocation(IInvocationOperation invocation) =>
+        invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax ? syntax.Expression.GetLocation() : invocation.Syntax.GetLocation();
+}

@@ -1,0 +1,62 @@
+using VerifyCS = PrecisionAnalyzers.Analyzers.Tests.Verify<PrecisionAnalyzers.Analyzers.Rules.PREC003CacheInTrainingAnalyzer>;
+
+namespace PrecisionAnalyzers.Analyzers.Tests;
+
+public sealed class PREC003CacheInTrainingAnalyzerTests
+{
+    [Fact]
+    public Task Load_options_with_the_cache_on_for_a_model_the_method_trains_are_flagged() => VerifyCS.AnalyzeAsync(
+        """
+        class C
+        {
+            void FineTune()
+            {
+                using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} });
+                model.Train();
+            }
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("FineTune"));
+
+    [Fact]
+    public Task Turning_the_cache_on_on_the_model_before_training_is_flagged() => VerifyCS.AnalyzeAsync(
+        """
+        class C
+        {
+            void FineTune(CausalLM model)
+            {
+                model.UseCache = {|#0:true|};
+                model.Train();
+            }
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("FineTune"));
+
+    [Fact]
+    public Task TorchSharp_training_steps_count_as_training() => VerifyCS.AnalyzeAsync(
+        """
+        class C
+        {
+            void Step(CausalLM model, torch.Tensor loss, torch.optim.Optimizer optimizer)
+            {
+                var options = new LoadOptions { UseCache = {|#0:true|} };
+                loss.backward();
+                optimizer.step();
+            }
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("Step"));
+
+    [Theory]
+    [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); model.Eval();""")]
+    [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = false }); model.Train();""")]
+    [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16 }); model.Train();""")]
+    public Task Evaluation_only_code_and_a_cache_left_off_are_not_flagged(string body) => VerifyCS.AnalyzeAsync($$"""class C { void M() { {{body}} } }""");
+
+    [Fact]
+    public Task A_Train_method_of_an_unrelated_type_does_not_count() => VerifyCS.AnalyzeAsync(
+        """
+        class Dog { public void Train() { } }
+        class C { void M(Dog dog) { var o = new LoadOptions { UseCache = true }; dog.Train(); } }
+        """);
+}
