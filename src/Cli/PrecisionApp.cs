@@ -20,6 +20,7 @@ public static class PrecisionApp
             PlanCommand.Create(console),
             RunCommand.Create(console),
             DemoCommand.Create(console),
+            EmbedCommand.Create(console),
         };
 
         var parsed = root.Parse(args);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using PrecisionAnalyzers.Runtime;
+using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Configuration;
+using PrecisionAnalyzers.Runtime.Encoders;
 using PrecisionAnalyzers.Runtime.Hardware;
 using PrecisionAnalyzers.Runtime.Models;
 using PrecisionAnalyzers.Runtime.Planning;
@@ -17,14 +19,17 @@ internal static class DemoCommand
     /// <summary>The built-in model: a tiny Gemma 3, the family behind failures 2 and 3.</summary>
     public const string BuiltInFamily = "gemma3_text";
 
+    /// <summary>The sentence-encoder families <c>--out</c> can write (a sentence-transformers folder).</summary>
+    private static readonly string[] EncoderFamilies = ["bert", "roberta", "xlm-roberta"];
+
     public static Command Create(CliConsole console)
     {
         var output = new Option<string?>("--out") { Description = "Write a tiny model (config.json, model.safetensors) to this new or empty folder, and stop." };
         var family = new Option<string>("--family")
         {
-            Description = "The tiny model's family: " + string.Join(", ", TinyModelFactory.Families) + ".",
+            Description = "The tiny model's family: " + string.Join(", ", TinyModelFactory.Families.Concat(EncoderFamilies)) + " (the last three are sentence encoders).",
             DefaultValueFactory = _ => BuiltInFamily,
-        }.AcceptOnlyFromAmong([.. TinyModelFactory.Families]);
+        }.AcceptOnlyFromAmong([.. TinyModelFactory.Families, .. EncoderFamilies]);
         var overflow = new Option<bool>("--fp16-overflow") { Description = "Scale weights so some hidden states exceed FP16's range (65504) while staying finite in BF16 and FP32." };
 
         var command = new Command("demo", "Build a tiny model and show doctor, plan and a generation on it; or, with --out, write one.") { output, family, overflow };
@@ -43,6 +48,13 @@ internal static class DemoCommand
     {
         try
         {
+            if (EncoderFamilies.Contains(family))
+            {
+                AtomicFolder.Write(folder, temporary => TinyEncoderFactory.WriteFolder(temporary, new TinyEncoderOptions { Family = family, Normalize = true }, cancellationToken));
+                console.Human.MarkupLine($"Wrote a tiny {Markup.Escape(family)} sentence encoder (sentence-transformers layout, random weights with a fixed seed) to {Markup.Escape(Path.GetFullPath(folder))}");
+                return ExitCodes.Success;
+            }
+
             TinyCheckpointWriter.Write(folder, family, options, cancellationToken: cancellationToken);
         }
         catch (IOException e)

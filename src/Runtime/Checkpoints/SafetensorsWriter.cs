@@ -196,3 +196,48 @@ public static class AtomicFile
         }
     }
 }
+
+/// <summary>
+/// Creates a folder whole or not at all: the content is written into a temporary sibling folder that is renamed into place at
+/// the end. The target must not exist, or be empty.
+/// </summary>
+public static class AtomicFolder
+{
+    public static void Write(string folder, Action<string> write)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(write);
+        var target = Path.GetFullPath(folder);
+        if (File.Exists(target))
+        {
+            throw new IOException($"{target} is a file; give a new or empty folder.");
+        }
+
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            throw new IOException($"{target} exists and is not empty; give a new or empty folder.");
+        }
+
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        var temporary = Path.Combine(parent, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            write(temporary);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target);
+            }
+
+            Directory.Move(temporary, target);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+}

@@ -25,24 +25,9 @@ public static class TinyCheckpointWriter
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(family);
-        var target = Path.GetFullPath(folder);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
-        {
-            throw new IOException($"{target} exists and is not empty; give a new or empty folder.");
-        }
-
-        if (File.Exists(target))
-        {
-            throw new IOException($"{target} is a file; give a new or empty folder.");
-        }
-
         using var model = TinyModelFactory.Create(family, options);
-        var parent = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
-        var temporary = Path.Combine(parent, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        AtomicFolder.Write(folder, temporary =>
         {
-            Directory.CreateDirectory(temporary);
             File.WriteAllText(Path.Combine(temporary, "config.json"), model.ConfigJson);
             foreach (var (name, text) in extraFiles ?? new Dictionary<string, string>())
             {
@@ -58,20 +43,6 @@ public static class TinyCheckpointWriter
             {
                 SafetensorsWriter.Write(Path.Combine(temporary, Checkpoint.SingleFile), model.Weights, metadata, cancellationToken);
             }
-
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target);
-            }
-
-            Directory.Move(temporary, target);
-        }
-        finally
-        {
-            if (Directory.Exists(temporary))
-            {
-                Directory.Delete(temporary, recursive: true);
-            }
-        }
+        });
     }
 }
