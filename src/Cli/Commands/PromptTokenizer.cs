@@ -1,43 +1,48 @@
+using PrecisionAnalyzers.Runtime.Tokenization;
+
 namespace PrecisionAnalyzers.Cli.Commands;
 
-/// <summary>Turns prompt text into token ids and generated ids back into text, for <c>run</c> and <c>demo</c>.</summary>
+/// <summary>Turns prompt text into token ids and generated ids back into text, for <c>run</c>, streaming whole characters only.</summary>
 internal sealed class PromptTokenizer
 {
-    private readonly Func<string, int[]> _encode;
-    private readonly Func<IReadOnlyList<int>, string> _decode;
+    private readonly CheckpointTokenizer _tokenizer;
     private readonly List<int> _streamed = [];
     private string _streamedText = "";
 
-    private PromptTokenizer(Func<string, int[]> encode, Func<IReadOnlyList<int>, string> decode, IReadOnlyCollection<int> stopTokenIds)
+    private PromptTokenizer(CheckpointTokenizer tokenizer)
     {
-        _encode = encode;
-        _decode = decode;
-        StopTokenIds = stopTokenIds;
+        _tokenizer = tokenizer;
     }
 
-    public IReadOnlyCollection<int> StopTokenIds { get; }
+    public IReadOnlyCollection<int> StopTokenIds => _tokenizer.StopTokenIds;
 
     /// <summary>The tokenizer of the model in <paramref name="folder"/>; bad input when there is none the runtime reads.</summary>
     public static PromptTokenizer Load(string folder)
     {
-        var candidates = new[] { "tokenizer.json", "tokenizer.model" };
-        if (!candidates.Any(name => File.Exists(Path.Combine(folder, name))))
+        if (!CheckpointTokenizer.Exists(folder))
         {
             throw new BadInputException($"{folder} has no tokenizer (tokenizer.json or tokenizer.model): give the prompt as --prompt-tokens 1,2,3.");
         }
 
-        throw new BadInputException($"Reading the tokenizer in {folder} is not supported by this build yet: give the prompt as --prompt-tokens 1,2,3.");
+        try
+        {
+            return new PromptTokenizer(CheckpointTokenizer.Load(folder));
+        }
+        catch (TokenizerException e)
+        {
+            throw new BadInputException(e.Message + " Give the prompt as --prompt-tokens 1,2,3 instead.", e);
+        }
     }
 
-    public int[] Encode(string text) => _encode(text);
+    public int[] Encode(string text) => _tokenizer.Encode(text);
 
-    public string Decode(IReadOnlyList<int> ids) => _decode(ids);
+    public string Decode(IReadOnlyList<int> ids) => _tokenizer.Decode(ids);
 
-    /// <summary>The text one more streamed token adds (complete characters only; a new stream starts after a fallback).</summary>
+    /// <summary>The text one more streamed token adds: complete characters only (a byte-level token may end mid-character).</summary>
     public string DecodeNext(int id)
     {
         _streamed.Add(id);
-        var text = _decode(_streamed);
+        var text = _tokenizer.Decode(_streamed);
         if (text.EndsWith('\uFFFD'))
         {
             return "";
@@ -46,5 +51,12 @@ internal sealed class PromptTokenizer
         var added = text.StartsWith(_streamedText, StringComparison.Ordinal) ? text[_streamedText.Length..] : text;
         _streamedText = text;
         return added;
+    }
+
+    /// <summary>Starts a new stream (after an overflow fallback the answer is generated again).</summary>
+    public void Restart()
+    {
+        _streamed.Clear();
+        _streamedText = "";
     }
 }

@@ -61,6 +61,15 @@ internal static class RunCommand
         var folder = ModelPaths.Folder(request.Path);
         var tokenizer = request.Prompt is null ? null : PromptTokenizer.Load(folder);
         IReadOnlyList<int> promptIds = request.Prompt is null ? ParseTokenIds(request.PromptTokens!, config.VocabSize) : tokenizer!.Encode(request.Prompt);
+        if (promptIds.Count == 0)
+        {
+            throw new BadInputException("The prompt encodes to no tokens.");
+        }
+
+        if (promptIds.Max() >= config.VocabSize)
+        {
+            throw new BadInputException($"The tokenizer gives id {promptIds.Max()}, past the model's vocabulary of {config.VocabSize}: tokenizer and model do not belong together.");
+        }
         if (!Checkpoint.Exists(folder))
         {
             throw new BadInputException($"{folder} has no weights: it holds neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile}.");
@@ -111,7 +120,8 @@ internal static class RunCommand
                 if (token.Index == 0 && streamed > 0)
                 {
                     console.Output.WriteLine();
-                    console.Human.MarkupLine($"[yellow]non-finite activations in {DtypeRules.Name(model.Dtype)}: running again in {DtypeRules.Name(token.Dtype)}[/]");
+                    console.Human.MarkupLine($"[yellow]non-finite activations: running again in {DtypeRules.Name(token.Dtype)}[/]");
+                    tokenizer?.Restart();
                 }
 
                 streamed++;
