@@ -106,9 +106,9 @@ public sealed class SentenceEncoder : IDisposable
             throw new SentenceModelException(Path.Combine(modules.PoolingPath!, "config.json"), $"declares an embedding dimension of {width}, but the transformer's hidden_size is {config.Model.HiddenSize}");
         }
 
-        if (!WordPieceTextTokenizer.CanLoad(folder))
+        if (!WordPieceTextTokenizer.CanLoad(folder) && !BpeEncoderTokenizer.CanLoad(folder))
         {
-            throw new SentenceModelException(folder, $"has no WordPiece vocabulary (vocab.txt, or tokenizer.json with a WordPiece model); {config.Model.ModelType} checkpoints with a BPE tokenizer are not supported yet");
+            throw new SentenceModelException(folder, "has no tokenizer: neither a WordPiece vocabulary (vocab.txt, or tokenizer.json with a WordPiece model) nor a BPE tokenizer.json");
         }
 
         if (!Checkpoint.Exists(folder))
@@ -116,7 +116,16 @@ public sealed class SentenceEncoder : IDisposable
             throw new SentenceModelException(folder, $"has no weights ({Checkpoint.SingleFile} or {Checkpoint.IndexFile})");
         }
 
-        var tokenizer = WordPieceTextTokenizer.Load(folder);
+        IEncoderTokenizer tokenizer;
+        try
+        {
+            tokenizer = WordPieceTextTokenizer.CanLoad(folder) ? WordPieceTextTokenizer.Load(folder) : BpeEncoderTokenizer.Load(folder);
+        }
+        catch (TokenizerException e)
+        {
+            throw new SentenceModelException(folder, e.Message, e);
+        }
+
         using var checkpoint = Checkpoint.Open(folder, progress, cancellationToken);
         var request = new PlanRequest(options.Dtype, options.Device, ContextLength: 0, Strict: options.Strict, WeightsDtype: checkpoint.WeightsDtype());
         var plan = new PrecisionPlanner(new MatmulDtypeProbe(), logger).Plan(config.Model, devices, request);

@@ -232,7 +232,7 @@ public sealed class SentenceFolderTests : IDisposable
 
         TinyEncoderFactory.WriteFolder(_folder);
         File.Delete(Path.Combine(_folder, "vocab.txt"));
-        Assert.Contains("no WordPiece vocabulary", Assert.Throws<SentenceModelException>(() => EncoderTestData.Load(_folder)).Message, StringComparison.Ordinal);
+        Assert.Contains("neither a WordPiece vocabulary", Assert.Throws<SentenceModelException>(() => EncoderTestData.Load(_folder)).Message, StringComparison.Ordinal);
 
         TinyEncoderFactory.WriteFolder(_folder);
         File.Delete(Path.Combine(_folder, "model.safetensors"));
