@@ -103,22 +103,17 @@ internal sealed class LoadCall
     /// <summary>A local: its initializer, unless the method assigns the local or its Dtype elsewhere (then it follows those).</summary>
     private static (DtypeChoice, IOperation?, MissingDtypeFix, SyntaxNode?) FromLocal(ILocalSymbol local, IInvocationOperation invocation, PrecisionContext context, int depth)
     {
-        var body = invocation.Syntax.FirstAncestorOrSelf<SyntaxNode>(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax
-            or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax
-            or Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax
-            or Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax
-            or Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax);
-        var model = invocation.SemanticModel;
-        if (body is null || model is null)
+        // The operation tree of the enclosing body is already built: walk it, rather than asking the semantic model node by node.
+        var root = (IOperation)invocation;
+        while (root.Parent is not null)
         {
-            return (DtypeChoice.Unknown, null, MissingDtypeFix.None, null);
+            root = root.Parent;
         }
 
         IOperation? initial = null;
         var assignments = 0;
-        foreach (var node in body.DescendantNodes())
+        foreach (var operation in root.Descendants())
         {
-            var operation = model.GetOperation(node);
             switch (operation)
             {
                 case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -28,14 +30,15 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => Analyze(c, precision), OperationKind.Invocation);
+            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, PrecisionContext precision)
+    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        if (!precision.IsRuntimeLoad(invocation.TargetMethod))
+        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "Load"
+            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
+            || !precision.IsRuntimeLoad(invocation.TargetMethod))
         {
             return;
         }

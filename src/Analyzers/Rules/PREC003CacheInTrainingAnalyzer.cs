@@ -1,6 +1,8 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -13,6 +15,8 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PREC003CacheInTrainingAnalyzer : DiagnosticAnalyzer
 {
+    private static readonly string[] TrainingNames = ["Train", "train", "backward", "step"];
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.CacheInTraining);
 
     public override void Initialize(AnalysisContext context)
@@ -27,55 +31,29 @@ public sealed class PREC003CacheInTrainingAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                var enabled = new ConcurrentBag<IOperation>();
-                var trains = 0;
-                block.RegisterOperationAction(
-                    c =>
-                    {
-                        var assignment = (ISimpleAssignmentOperation)c.Operation;
-                        if (assignment.Target is IPropertyReferenceOperation property
-                            && (SymbolEqualityComparer.Default.Equals(property.Property, precision.LoadOptionsUseCache) || SymbolEqualityComparer.Default.Equals(property.Property, precision.ModelUseCache))
-                            && Unwrap(assignment.Value) is { ConstantValue: { HasValue: true, Value: true } } value)
-                        {
-                            enabled.Add(value);
-                        }
-                    },
-                    OperationKind.SimpleAssignment);
-                block.RegisterOperationAction(
-                    c =>
-                    {
-                        if (precision.IsTraining(((IInvocationOperation)c.Operation).TargetMethod))
-                        {
-                            System.Threading.Interlocked.Increment(ref trains);
-                        }
-                    },
-                    OperationKind.Invocation);
-                block.RegisterOperationBlockEndAction(end =>
-                {
-                    if (trains == 0)
-                    {
-                        return;
-                    }
-
-                    foreach (var value in enabled)
-                    {
-                        end.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, value.Syntax.GetLocation(), end.OwningSymbol.Name));
-                    }
-                });
-            });
+            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.SimpleAssignmentExpression);
         });
     }
 
-    // LoadOptions.UseCache is bool?: the literal arrives wrapped in an implicit conversion that has no constant value.
-    private static IOperation Unwrap(IOperation value)
+    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
+        var syntax = (AssignmentExpressionSyntax)context.Node;
+        if (SyntaxFilter.AssignedName(syntax) != "UseCache" || !SyntaxFilter.IsTrue(syntax.Right)
+            || context.SemanticModel.GetOperation(syntax, context.CancellationToken) is not ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property }
+            || !(SymbolEqualityComparer.Default.Equals(property.Property, precision.LoadOptionsUseCache) || SymbolEqualityComparer.Default.Equals(property.Property, precision.ModelUseCache)))
         {
-            value = conversion.Operand;
+            return;
         }
 
-        return value;
+        var body = SyntaxFilter.EnclosingBody(syntax);
+        var trains = body is not null && body.DescendantNodes()
+            .OfType<InvocationExpressionSyntax>()
+            .Where(invocation => TrainingNames.Contains(SyntaxFilter.InvokedName(invocation)))
+            .Any(invocation => context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol method && precision.IsTraining(method));
+        if (trains)
+        {
+            var owner = context.ContainingSymbol?.Name ?? "this code";
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, syntax.Right.GetLocation(), owner));
+        }
     }
 }

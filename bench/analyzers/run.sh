@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Analyzer cost: the share of compile time the PREC analyzers take on a large code base.
+# Usage: bash bench/analyzers/run.sh [FILES=400] [LOAD_EVERY=1]   (one file in LOAD_EVERY loads a model through the runtime)
+# Builds, in a temporary folder, one project holding FILES generated files that use the runtime's load API and TorchSharp
+# (loads with and without dtypes, FP16 on Gemma, caches in training loops) plus every .cs file of src/Runtime of this
+# repository, with the analyzers attached, and reads the compiler's own analyzer timing (-p:ReportAnalyzer=true).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+files="${1:-400}"
+load_every="${2:-1}"
+work="$(mktemp -d)"
+trap 'cp "$work/build.log" /tmp/analyzer-bench.log 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/Generated" "$work/Runtime"
+cp -r "$repo/src/Runtime/." "$work/Runtime/"
+rm -rf "$work/Runtime/bin" "$work/Runtime/obj" "$work/Runtime/"*.csproj
+for i in $(seq 1 "$files"); do
+  # Ordinary TorchSharp code: a small model, a training step, an evaluation; one load call per file, half of them without a dtype.
+  if (( i % 2 == 0 )); then load='CausalLM.Load(path)'; else load='CausalLM.Load(path, new LoadOptions { Dtype = DType.BFloat16 })'; fi
+  if (( i % load_every != 0 )); then evaluate='public static int Evaluate(Tensor logits) => (int)logits.argmax().item<long>();'; else evaluate="public static int Evaluate(string path) { using var model = $load; return model.Generate([1, 2, 3]).Tokens.Count; }"; fi
+  cat > "$work/Generated/Block$i.cs" <<CS
+using PrecisionAnalyzers.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Generated;
+
+public sealed class Block$i : Module<Tensor, Tensor>
+{
+    private readonly Linear _up = Linear(64, 256);
+    private readonly Linear _down = Linear(256, 64);
+    private readonly LayerNorm _norm = LayerNorm(64);
+
+    public Block$i() : base("block$i") => RegisterComponents();
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = _norm.forward(x);
+        h = functional.gelu(_up.forward(h));
+        return (x + _down.forward(h)).MoveToOuterDisposeScope();
+    }
+
+    public static float TrainStep(Block$i block, Tensor input, Tensor target, optim.Optimizer optimizer)
+    {
+        block.train();
+        optimizer.zero_grad();
+        using var output = block.forward(input);
+        using var loss = functional.mse_loss(output, target);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    $evaluate
+}
+CS
+done
+cat > "$work/Bench.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+    <TreatWarningsAsErrors>false</TreatWarningsAsErrors>
+    <NoWarn>\$(NoWarn);CS1591;NU1603</NoWarn>
+    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="TorchSharp" Version="0.107.0" />
+    <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="10.0.0" />
+    <PackageReference Include="Microsoft.ML.Tokenizers" Version="2.0.1" />
+    <ProjectReference Include="$repo/src/Analyzers/PrecisionAnalyzers.Analyzers.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+  </ItemGroup>
+</Project>
+XML
+dotnet build "$repo/src/Analyzers" -c Release -v:q >/dev/null
+cd "$work"
+dotnet restore -v:q >/dev/null
+# Only this project compiles (the analyzers were built above), so the Csc task time is this compilation's alone.
+dotnet build -c Release --no-restore -p:BuildProjectReferences=false -p:ReportAnalyzer=true -v:detailed -clp:PerformanceSummary > build.log 2>&1 || { tail -30 build.log; exit 1; }
+analyzers=$(grep -E "^\s+[0-9.]+\s+[0-9]+\s+PrecisionAnalyzers\.Analyzers," build.log | head -1 | awk '{print $1}')
+total_analyzers=$(grep -E "Total analyzer execution time:" build.log | tail -1 | grep -oE "[0-9.]+" | head -1)
+csc=$(grep -E "^\s+[0-9]+ ms\s+Csc\s" build.log | tail -1 | awk '{print $1}')
+warnings=$(grep -oE "warning PREC00[123]" build.log | wc -l)
+echo "files: $files generated (one in $load_every loads a model) + $(find "$work/Runtime" -name '*.cs' | wc -l) from src/Runtime"
+echo "PREC diagnostics in the build log: $warnings"
+echo "compiler task (Csc): ${csc} ms"
+echo "all analyzers (incl. the SDK's): ${total_analyzers} s"
+echo "PrecisionAnalyzers.Analyzers: ${analyzers} s"
+grep -E "PrecisionAnalyzers\.Analyzers\.Rules\." build.log | sed 's/^/  /' | head -5
+python3 -c "print(f'share of compile time: {float(\"${analyzers:-0}\")*1000/float(\"${csc:-1}\"):.2%}')"

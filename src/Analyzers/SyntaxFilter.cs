@@ -1,0 +1,36 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>
+/// Cheap syntactic pre-filters. A rule looks at the invoked or assigned member's name first and asks for symbols and
+/// operations only when the name can match, so a compilation's operation trees are built only around candidate calls
+/// (docs/benchmarks.md, "Analyzers"). The decision itself is always made on symbols, never on this text.
+/// </summary>
+internal static class SyntaxFilter
+{
+    /// <summary>The simple name an invocation calls (<c>Load</c> in <c>CausalLM.Load(…)</c>), or null.</summary>
+    public static string? InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        SimpleNameSyntax name => name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>The simple name an assignment assigns (<c>UseCache</c> in <c>x.UseCache = …</c> or in an initializer), or null.</summary>
+    public static string? AssignedName(AssignmentExpressionSyntax assignment) => assignment.Left switch
+    {
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        SimpleNameSyntax name => name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>The body a node belongs to: the innermost method, local function, lambda, accessor, or the file's top-level statements.</summary>
+    public static SyntaxNode? EnclosingBody(SyntaxNode node) => node.FirstAncestorOrSelf<SyntaxNode>(n =>
+        n is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax or CompilationUnitSyntax);
+
+    public static bool IsTrue(ExpressionSyntax expression) => expression.IsKind(SyntaxKind.TrueLiteralExpression);
+}
