@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -14,36 +12,15 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 /// of the load call; when it is not known, nothing is reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PREC002Float16OnUnsafeModelAnalyzer : DiagnosticAnalyzer
+public sealed class PREC002Float16OnUnsafeModelAnalyzer : LoadCallAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.Float16OnUnsafeModel);
 
-    public override void Initialize(AnalysisContext context)
+    internal override bool Applies(PrecisionContext precision) => precision.Float16 is not null;
+
+    internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var precision = PrecisionContext.Create(start.Compilation);
-            if (!precision.HasRuntime || precision.Float16 is null)
-            {
-                return;
-            }
-
-            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
-        });
-    }
-
-    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
-    {
-        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "Load"
-            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
-            || !precision.IsRuntimeLoad(invocation.TargetMethod))
-        {
-            return;
-        }
-
-        var call = LoadCall.Inspect(invocation, precision);
+        var invocation = call.Invocation;
         if (call.Choice != DtypeChoice.Set || call.Path is null
             || call.DtypeValue is not IFieldReferenceOperation field || !SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
         {

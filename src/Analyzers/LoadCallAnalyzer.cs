@@ -1,0 +1,48 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>
+/// The shared frame of the rules about one runtime load call (PREC001, PREC002): gated on the runtime being referenced,
+/// pre-filtered on the invoked name, confirmed by symbol, resolved into a <see cref="LoadCall"/>; each rule then decides.
+/// </summary>
+public abstract class LoadCallAnalyzer : DiagnosticAnalyzer
+{
+    public sealed override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var precision = PrecisionContext.Create(start.Compilation);
+            if (!precision.HasRuntime || !Applies(precision))
+            {
+                return;
+            }
+
+            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
+        });
+    }
+
+    /// <summary>Whether the rule can apply in this compilation at all.</summary>
+    internal virtual bool Applies(PrecisionContext precision) => true;
+
+    /// <summary>Decides on one resolved load call.</summary>
+    internal abstract void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call);
+
+    private void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
+    {
+        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "Load"
+            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
+            || !precision.IsRuntimeLoad(invocation.TargetMethod))
+        {
+            return;
+        }
+
+        Analyze(context, precision, LoadCall.Inspect(invocation, precision));
+    }
+}
