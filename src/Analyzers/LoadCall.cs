@@ -24,6 +24,9 @@ internal enum MissingDtypeFix
     AddOptionsArgument,
     ReplaceNullOptions,
     AddToInitializer,
+
+    /// <summary>Append <c>.to(ScalarType.…)</c> to a TorchSharp load call.</summary>
+    AppendConversion,
 }
 
 /// <summary>One call of <c>CausalLM.Load</c> or <c>SentenceEncoder.Load</c>, resolved: its path literal and its dtype choice.</summary>

@@ -15,6 +15,11 @@ internal sealed class PrecisionContext
         TorchModule = compilation.GetTypeByMetadataName(KnownTypeNames.TorchModule);
         TorchTensor = compilation.GetTypeByMetadataName(KnownTypeNames.TorchTensor);
         TorchOptimizer = compilation.GetTypeByMetadataName(KnownTypeNames.TorchOptimizer);
+        TorchJit = compilation.GetTypeByMetadataName(KnownTypeNames.TorchJit);
+        TorchNn = compilation.GetTypeByMetadataName(KnownTypeNames.TorchNn);
+        TorchModuleExtensions = compilation.GetTypeByMetadataName(KnownTypeNames.TorchModuleExtensions);
+        TorchScalarType = compilation.GetTypeByMetadataName(KnownTypeNames.TorchScalarType);
+        TorchStatic = compilation.GetTypeByMetadataName(KnownTypeNames.TorchStatic);
         Dtype = LoadOptions?.GetMembers("Dtype").OfType<IPropertySymbol>().FirstOrDefault();
         LoadOptionsUseCache = LoadOptions?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
         ModelUseCache = CausalLM?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
@@ -34,6 +39,19 @@ internal sealed class PrecisionContext
     public INamedTypeSymbol? TorchTensor { get; }
 
     public INamedTypeSymbol? TorchOptimizer { get; }
+
+    public INamedTypeSymbol? TorchJit { get; }
+
+    public INamedTypeSymbol? TorchNn { get; }
+
+    public INamedTypeSymbol? TorchModuleExtensions { get; }
+
+    public INamedTypeSymbol? TorchScalarType { get; }
+
+    public INamedTypeSymbol? TorchStatic { get; }
+
+    /// <summary>True when TorchSharp's module loading surface is referenced.</summary>
+    public bool HasTorchSharp => TorchModule is not null && TorchScalarType is not null && TorchModuleExtensions is not null;
 
     public IPropertySymbol? Dtype { get; }
 
@@ -62,6 +80,9 @@ internal sealed class PrecisionContext
             || (method.Name == "backward" && TorchTensor is not null && InheritsFrom(type, TorchTensor))
             || (method.Name == "step" && TorchOptimizer is not null && InheritsFrom(type, TorchOptimizer));
     }
+
+    /// <summary>Whether <paramref name="type"/> is a TorchSharp module.</summary>
+    public bool IsModule(ITypeSymbol? type) => TorchModule is not null && InheritsFrom(type, TorchModule);
 
     private static bool InheritsFrom(ITypeSymbol? type, INamedTypeSymbol baseType)
     {

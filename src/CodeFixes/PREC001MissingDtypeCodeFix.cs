@@ -43,6 +43,11 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
 
             foreach (var (member, title) in Choices)
             {
+                if (fix == nameof(MissingDtypeFix.AppendConversion) && member == "Auto")
+                {
+                    continue; // TorchSharp has no Auto: its modules take a concrete ScalarType
+                }
+
                 context.RegisterCodeFix(
                     CodeAction.Create(title, ct => ApplyAsync(context.Document, diagnostic, fix, member, ct), equivalenceKey: RuleIdentifiers.MissingDtype + "." + member),
                     diagnostic);
@@ -59,22 +64,44 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
         var loadOptions = model?.Compilation.GetTypeByMetadataName(KnownTypeNames.LoadOptions);
         var dtype = model?.Compilation.GetTypeByMetadataName(KnownTypeNames.DType);
         var target = root?.FindNode(diagnostic.AdditionalLocations[0].SourceSpan, getInnermostNodeForTie: true);
-        if (root is null || loadOptions is null || dtype is null || target is null)
+        if (root is null || target is null)
+        {
+            return document;
+        }
+
+        if (fix != nameof(MissingDtypeFix.AppendConversion) && (loadOptions is null || dtype is null))
         {
             return document;
         }
 
         var generator = SyntaxGenerator.GetGenerator(document);
         // Parsed, so the tree is the member access a parser would build (the generator's type expression is a qualified name).
-        var dtypeValue = SyntaxFactory.ParseExpression(dtype.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
-        var assignment = SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName("Dtype"), dtypeValue);
+        var dtypeValue = dtype is null ? null : SyntaxFactory.ParseExpression(dtype.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
+        var assignment = dtypeValue is null ? null : SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName("Dtype"), dtypeValue);
 
         SyntaxNode newRoot;
         switch (fix)
         {
+            case nameof(MissingDtypeFix.AppendConversion) when target.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } load:
+            {
+                var scalarType = model?.Compilation.GetTypeByMetadataName(KnownTypeNames.TorchScalarType);
+                if (scalarType is null)
+                {
+                    return document;
+                }
+
+                var value = SyntaxFactory.ParseExpression(scalarType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
+                var converted = SyntaxFactory.InvocationExpression(
+                        SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, load.WithoutTrailingTrivia(), SyntaxFactory.IdentifierName("to")),
+                        SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(value))))
+                    .WithTrailingTrivia(load.GetTrailingTrivia());
+                newRoot = root.ReplaceNode(load, converted);
+                break;
+            }
+
             case nameof(MissingDtypeFix.AddOptionsArgument) when target.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } invocation:
             {
-                var creation = NewOptions(generator, loadOptions, assignment);
+                var creation = NewOptions(generator, loadOptions!, assignment!);
                 var arguments = invocation.ArgumentList.Arguments;
                 var positional = arguments.Count == 1 && arguments[0].NameColon is null;
                 var argument = SyntaxFactory.Argument(creation);
@@ -89,15 +116,15 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
             }
 
             case nameof(MissingDtypeFix.ReplaceNullOptions) when target is ExpressionSyntax nullLiteral:
-                newRoot = root.ReplaceNode(nullLiteral, NewOptions(generator, loadOptions, assignment).WithTriviaFrom(nullLiteral));
+                newRoot = root.ReplaceNode(nullLiteral, NewOptions(generator, loadOptions!, assignment!).WithTriviaFrom(nullLiteral));
                 break;
 
             case nameof(MissingDtypeFix.AddToInitializer) when target.FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() is { } creation:
             {
                 var initializer = creation.Initializer;
                 BaseObjectCreationExpressionSyntax updated = initializer is null
-                    ? creation.WithInitializer(SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, SyntaxFactory.SingletonSeparatedList<ExpressionSyntax>(assignment)))
-                    : creation.WithInitializer(initializer.WithExpressions(initializer.Expressions.Insert(0, assignment)));
+                    ? creation.WithInitializer(SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, SyntaxFactory.SingletonSeparatedList<ExpressionSyntax>(assignment!)))
+                    : creation.WithInitializer(initializer.WithExpressions(initializer.Expressions.Insert(0, assignment!)));
                 if (updated is ObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 0 } explicitType && initializer is null)
                 {
                     updated = explicitType.WithArgumentList(null).WithType(explicitType.Type.WithoutTrailingTrivia());

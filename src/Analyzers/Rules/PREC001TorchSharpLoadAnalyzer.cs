@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PrecisionAnalyzers.Analyzers.Rules;
+
+/// <summary>
+/// PREC001 on TorchSharp's loading surface: <c>Module.load(…)</c> on a module built in the same method whose dtype is never
+/// chosen there (no <c>dtype:</c> at construction, no <c>.to(ScalarType…)</c>, <c>.half()</c>, <c>.bfloat16()</c>,
+/// <c>.float()</c>, no <c>torch.set_default_dtype</c>), and <c>torch.jit.load(…)</c> whose module is never converted. A module
+/// that comes from elsewhere (a parameter, a field, a method's result) is not flagged. TorchSharp's <c>Module.load</c> throws
+/// on a dtype mismatch rather than converting, so the question is whether the module's dtype was chosen at all.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PREC001TorchSharpLoadAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly string[] Conversions = ["to", "half", "bfloat16", "float"];
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.MissingDtype);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var precision = PrecisionContext.Create(start.Compilation);
+            if (!precision.HasTorchSharp)
+            {
+                return;
+            }
+
+            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
+        });
+    }
+
+    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
+    {
+        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "load"
+            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation)
+        {
+            return;
+        }
+
+        var method = invocation.TargetMethod;
+        var isModuleLoad = !method.IsStatic && precision.IsModule(method.ContainingType);
+        var isJitLoad = method.IsStatic && SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchJit);
+        if (!(isModuleLoad || isJitLoad) || ConvertedAfter(invocation, precision) || SetsDefaultDtype(invocation, precision))
+        {
+            return;
+        }
+
+        var chosen = isModuleLoad ? Chosen(invocation.Instance, invocation, precision) : ResultConverted(invocation, precision);
+        if (chosen != false)
+        {
+            return;
+        }
+
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(PREC001MissingDtypeAnalyzer.FixProperty, MissingDtypeFix.AppendConversion.ToString());
+        var name = isJitLoad ? "torch.jit.load" : "Module.load";
+        context.ReportDiagnostic(Diagnostic.Create(
+            RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, " (the module stays in TorchSharp's default FP32)"));
+    }
+
+    /// <summary>Whether a module's dtype was chosen: true, false, or null when it comes from elsewhere.</summary>
+    private static bool? Chosen(IOperation? module, IInvocationOperation load, PrecisionContext precision)
+    {
+        switch (Unwrap(module))
+        {
+            case IInvocationOperation call when IsConversion(call, precision):
+                return true;
+            case IInvocationOperation factory when SymbolEqualityComparer.Default.Equals(factory.TargetMethod.ContainingType, precision.TorchNn):
+                return HasDtypeArgument(factory);
+            case IObjectCreationOperation creation when precision.IsModule(creation.Type):
+                return HasDtypeArgument(creation);
+            case ILocalReferenceOperation local:
+                return LocalChosen(local.Local, load, precision);
+            default:
+                return null;
+        }
+    }
+
+    private static bool? LocalChosen(ILocalSymbol local, IInvocationOperation load, PrecisionContext precision)
+    {
+        IOperation? initial = null;
+        foreach (var operation in Root(load).Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    initial = declarator.Initializer?.Value;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                    initial = assignment.Value;
+                    break;
+                case IInvocationOperation call when IsConversion(call, precision) && Unwrap(Receiver(call)) is ILocalReferenceOperation converted
+                                                   && SymbolEqualityComparer.Default.Equals(converted.Local, local):
+                    return true;
+            }
+        }
+
+        return initial is null || initial is ILocalReferenceOperation ? null : Chosen(initial, load, precision);
+    }
+
+    /// <summary>For <c>torch.jit.load</c>: whether the loaded module, kept in a local, is converted in the method.</summary>
+    private static bool ResultConverted(IInvocationOperation load, PrecisionContext precision)
+    {
+        var parent = load.Parent is IConversionOperation conversion ? conversion.Parent : load.Parent;
+        var local = parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
+        return local is not null && Root(load).Descendants().OfType<IInvocationOperation>().Any(call =>
+            IsConversion(call, precision) && Unwrap(Receiver(call)) is ILocalReferenceOperation converted && SymbolEqualityComparer.Default.Equals(converted.Local, local));
+    }
+
+    /// <summary><c>….load(path).to(ScalarType…)</c>: converted right where it is loaded.</summary>
+    private static bool ConvertedAfter(IInvocationOperation load, PrecisionContext precision)
+    {
+        var parent = load.Parent is IArgumentOperation argument ? argument.Parent : load.Parent;
+        parent = parent is IConversionOperation conversion ? conversion.Parent is IArgumentOperation a ? a.Parent : conversion.Parent : parent;
+        return parent is IInvocationOperation call && IsConversion(call, precision);
+    }
+
+    private static bool SetsDefaultDtype(IInvocationOperation load, PrecisionContext precision) =>
+        Root(load).Descendants().OfType<IInvocationOperation>().Any(call =>
+            call.TargetMethod.Name == "set_default_dtype" && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, precision.TorchStatic));
+
+    /// <summary>A module conversion that fixes its dtype: <c>.to(…ScalarType…)</c>, <c>.half()</c>, <c>.bfloat16()</c>, <c>.float()</c>.</summary>
+    private static bool IsConversion(IInvocationOperation call, PrecisionContext precision) =>
+        Conversions.Contains(call.TargetMethod.Name)
+        && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, precision.TorchModuleExtensions)
+        && (call.TargetMethod.Name != "to" || call.TargetMethod.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, precision.TorchScalarType)));
+
+    private static bool HasDtypeArgument(IInvocationOperation call) =>
+        call.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue && !(Unwrap(a.Value)?.ConstantValue is { HasValue: true, Value: null }));
+
+    private static bool HasDtypeArgument(IObjectCreationOperation creation) =>
+        creation.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue);
+
+    /// <summary>The module a conversion applies to: the extension method's first argument.</summary>
+    private static IOperation? Receiver(IInvocationOperation call) => call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
+
+    private static IOperation Root(IOperation operation)
+    {
+        while (operation.Parent is not null)
+        {
+            operation = operation.Parent;
+        }
+
+        return operation;
+    }
+
+    private static IOperation? Unwrap(IOperation? value)
+    {
+        while (value is IConversionOperation { IsImplicit: true } conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value;
+    }
+}

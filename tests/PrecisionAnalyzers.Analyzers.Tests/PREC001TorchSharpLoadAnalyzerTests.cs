@@ -1,0 +1,47 @@
+using VerifyCS = PrecisionAnalyzers.Analyzers.Tests.Verify<PrecisionAnalyzers.Analyzers.Rules.PREC001TorchSharpLoadAnalyzer>;
+
+namespace PrecisionAnalyzers.Analyzers.Tests;
+
+public sealed class PREC001TorchSharpLoadAnalyzerTests
+{
+    private const string Suffix = " (the module stays in TorchSharp's default FP32)";
+
+    private const string CustomModule = """
+        class Net : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Net() : base("net") { }
+            public override torch.Tensor forward(torch.Tensor x) => x;
+        }
+        """;
+
+    [Theory]
+    [InlineData("""var model = torch.nn.Linear(4, 4); {|#0:model.load|}("w.dat");""", "Module.load")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.device("cpu")); {|#0:model.load|}("w.dat");""", "Module.load")]
+    [InlineData("""var m = {|#0:torch.jit.load|}("model.pt"); m.eval();""", "torch.jit.load")]
+    [InlineData("""{|#0:new Net().load|}("w.dat");""", "Module.load")]
+    public Task A_module_whose_dtype_is_never_chosen_is_flagged(string body, string name) => VerifyCS.AnalyzeAsync(
+        $$"""class C { void M() { {{body}} } }""" + CustomModule,
+        VerifyCS.Diagnostic().WithArguments(name, Suffix));
+
+    [Theory]
+    [InlineData("""var model = torch.nn.Linear(4, 4, dtype: torch.ScalarType.BFloat16); model.load("w.dat");""")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.BFloat16); model.load("w.dat");""")]
+    [InlineData("""var model = new Net().half(); model.load("w.dat");""")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.load("w.dat").to(torch.ScalarType.Float32);""")]
+    [InlineData("""torch.set_default_dtype(torch.ScalarType.BFloat16); var model = torch.nn.Linear(4, 4); model.load("w.dat");""")]
+    [InlineData("""var m = torch.jit.load("model.pt"); m.to(torch.ScalarType.BFloat16);""")]
+    [InlineData("""var m = torch.jit.load("model.pt").bfloat16();""")]
+    public Task A_module_whose_dtype_is_chosen_in_the_method_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
+        $$"""class C { void M() { {{body}} } }""" + CustomModule);
+
+    [Fact]
+    public Task A_module_from_elsewhere_is_not_flagged() => VerifyCS.AnalyzeAsync(
+        """
+        class C
+        {
+            torch.nn.Module _field = torch.nn.Linear(2, 2);
+            void M(torch.nn.Module fromCaller) { fromCaller.load("a"); _field.load("b"); Make().load("c"); }
+            static torch.nn.Module Make() => torch.nn.Linear(2, 2);
+        }
+        """);
+}
