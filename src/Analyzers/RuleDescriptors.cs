@@ -28,6 +28,13 @@ public static class RuleDescriptors
         DiagnosticSeverity.Warning,
         "A key/value cache is for generation. Left on during fine-tuning it is returned with the outputs, and mixed-precision code that casts outputs crashes on it at checkpoint save (LoRA on Gemma 3 in BF16/FP16).");
 
+    public static readonly DiagnosticDescriptor HalfDefaultDtype = Create(
+        RuleIdentifiers.HalfDefaultDtype,
+        "Process-wide default dtype set to a half type",
+        "torch.set_default_dtype({0}) makes every tensor and module created afterwards {0}, in every thread and library: give the model its dtype instead (dtype: at construction, or .to(ScalarType.{0}))",
+        DiagnosticSeverity.Warning,
+        "The default dtype is process-wide state. Set to FP16 or BF16 it also changes the norms, softmax and loss computations of any code that creates tensors later, and other threads' work, where FP32 was meant; precision failures then surface far from their cause.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) => new(
         id,
         title,

@@ -6,4 +6,5 @@ public static class RuleIdentifiers
     public const string MissingDtype = "PREC001";
     public const string Float16OnUnsafeModel = "PREC002";
     public const string CacheInTraining = "PREC003";
+    public const string HalfDefaultDtype = "PREC004";
 }
