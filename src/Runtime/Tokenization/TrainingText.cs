@@ -35,5 +35,32 @@ internal static class TrainingText
         Numbers appear too: 1, 2, 3, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096. Dates such as 2024-05-17 and
         times such as 12:30 are split into digits and punctuation. Code looks like this: var model = Load(path);
         model.Generate(prompt, maxTokens: 32); if (result.IsFinite) { return result; } else { throw; }
+
+        Every checkpoint folder holds a configuration file, one or more weight files, and the files of the
+        tokenizer. The configuration names the family of the model, the number of layers and heads, the width of
+        the hidden state, the size of the vocabulary, and often the format the weights were saved in. Reading it
+        first lets the planner estimate memory before a single weight is loaded.
+
+        Attention lets each position look back at the positions before it. Queries meet keys, the scores pass
+        through a softmax, and the values are mixed by those weights. Rotary position embeddings turn queries and
+        keys by an angle that grows with the position, so the model can tell near words from far ones. Some
+        families use a sliding window, so that a layer only looks back a fixed distance; others alternate local
+        and global layers; a few soften the scores with a cap before the softmax.
+
+        Generation proceeds one token at a time. The prompt is processed in a single pass, called prefill, which
+        fills the cache; afterwards each new token needs only one short step, called decode, which reads every
+        weight once. Decoding speed is therefore limited by memory bandwidth more than by arithmetic. Sampling
+        with temperature, top k and top p makes the output varied; greedy decoding always picks the most likely
+        token and gives the same text every time. Stop tokens end the answer early.
+
+        Friendly reminders for engineers: measure before optimizing, write the test before the fix, keep each
+        function short, name things after what they are, and explain every warning in words a user understands.
+        Small steps, frequent commits, clear messages. When something fails, say which file, which line, which
+        value, and what was expected instead. Nobody enjoys guessing why a build broke at midnight.
+
+        Weather notes from a quiet village: Monday was cold and bright, Tuesday brought rain from the west,
+        Wednesday was windy, Thursday cleared by noon, Friday stayed warm until evening, Saturday the market was
+        busy with fruit, bread, cheese, flowers and fish, and on Sunday the children played football in the park
+        while their parents talked about gardens, holidays, neighbours, prices and the long summer ahead.
         """;
 }
