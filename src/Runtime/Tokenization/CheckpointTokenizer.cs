@@ -28,11 +28,14 @@ public sealed class CheckpointTokenizer
     private readonly IReadOnlyDictionary<int, string> _idToToken;
     private readonly HashSet<int> _specialIds;
     private readonly bool _stripLeadingSpace;
+    private readonly bool _normalizeToNfc;
 
     private CheckpointTokenizer(
         Tokenizer tokenizer, TokenizerKind kind, string filePath, IReadOnlyDictionary<int, string> idToToken,
-        IReadOnlyDictionary<string, int> tokenToId, HashSet<int> specialIds, SpecialTokenIds special, bool stripLeadingSpace)
+        IReadOnlyDictionary<string, int> tokenToId, HashSet<int> specialIds, SpecialTokenIds special, bool stripLeadingSpace,
+        bool normalizeToNfc = false)
     {
+        _normalizeToNfc = normalizeToNfc;
         _tokenizer = tokenizer;
         Kind = kind;
         FilePath = filePath;
@@ -65,7 +68,8 @@ public sealed class CheckpointTokenizer
     public Tokenizer Inner => _tokenizer;
 
     /// <summary>
-    /// Loads the tokenizer of a checkpoint folder: <c>tokenizer.json</c> if present, otherwise <c>tokenizer.model</c>.
+    /// Loads the tokenizer of a checkpoint folder: <c>tokenizer.json</c> when it holds byte-level BPE, otherwise
+    /// <c>tokenizer.model</c> (Llama 2, Mistral and Gemma ship both; their tokenizer.json is SentencePiece-style BPE).
     /// </summary>
     /// <exception cref="TokenizerException">No tokenizer file, an unsupported model type, or malformed JSON.</exception>
     public static CheckpointTokenizer Load(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
@@ -76,6 +80,12 @@ public sealed class CheckpointTokenizer
         var model = Path.Combine(folder, SentencePieceModelFile);
         if (File.Exists(json))
         {
+            if (File.Exists(model) && !TokenizerJsonReader.IsByteLevelBpe(json))
+            {
+                logger?.LogInformation("{Json} is not byte-level BPE; using {Model} instead", TokenizerJsonFile, SentencePieceModelFile);
+                return LoadSentencePiece(folder, model, logger, cancellationToken);
+            }
+
             return LoadTokenizerJson(folder, json, logger, cancellationToken);
         }
 
@@ -91,6 +101,11 @@ public sealed class CheckpointTokenizer
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (_normalizeToNfc)
+        {
+            text = text.Normalize(NormalizationForm.FormC);
+        }
+
         var ids = _tokenizer.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true);
         if (SpecialTokens is { AddBos: true, BosId: int bos })
         {
@@ -182,7 +197,7 @@ public sealed class CheckpointTokenizer
         logger?.LogInformation("Loaded byte-level BPE tokenizer from {File}: {Count} tokens", path, tokenToId.Count);
         return new CheckpointTokenizer(
             read.Tokenizer, TokenizerKind.ByteLevelBpe, path, read.IdToToken, tokenToId,
-            [.. read.AddedTokens.Values], special, stripLeadingSpace: false);
+            [.. read.SpecialAddedIds], special, stripLeadingSpace: false, normalizeToNfc: read.NormalizesToNfc);
     }
 
     private static CheckpointTokenizer LoadSentencePiece(string folder, string path, ILogger? logger, CancellationToken cancellationToken)

@@ -20,7 +20,18 @@ internal static class TokenizerJsonReader
         BpeTokenizer Tokenizer,
         IReadOnlyDictionary<int, string> IdToToken,
         IReadOnlyDictionary<string, int> AddedTokens,
-        bool? AddBos);
+        IReadOnlySet<int> SpecialAddedIds,
+        bool? AddBos,
+        bool NormalizesToNfc);
+
+    /// <summary>True when the file's model is BPE over bytes (ByteLevel pre-tokenizer or decoder).</summary>
+    public static bool IsByteLevelBpe(string path)
+    {
+        var root = SpecialTokenConfigReader.ReadObject(path);
+        return root?["model"] is JsonObject model
+            && ((model["type"] as JsonValue)?.GetValue<string>() ?? (model["merges"] is not null ? "BPE" : null)) == "BPE"
+            && UsesByteLevel(root);
+    }
 
     public static Result Read(string path)
     {
@@ -57,6 +68,7 @@ internal static class TokenizerJsonReader
 
         var merges = ReadMerges(model["merges"], path);
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
+        var specialAdded = new HashSet<int>();
         if (root["added_tokens"] is JsonArray addedTokens)
         {
             foreach (var item in addedTokens)
@@ -65,6 +77,10 @@ internal static class TokenizerJsonReader
                     && o["id"] is JsonValue i && i.TryGetValue<int>(out var id))
                 {
                     added[content] = id;
+                    if (o["special"] is not JsonValue sp || !sp.TryGetValue<bool>(out var isSpecial) || isSpecial)
+                    {
+                        specialAdded.Add(id);
+                    }
                 }
                 else
                 {
@@ -84,7 +100,16 @@ internal static class TokenizerJsonReader
             idToToken[id] = token;
         }
 
-        var regex = new Regex(FindSplitPattern(root) ?? Gpt2Pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        var pattern = FindSplitPattern(root) ?? Gpt2Pattern;
+        Regex regex;
+        try
+        {
+            regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TokenizerException(path, $"the pre-tokenizer regex is not one .NET can run ({ex.Message}): {pattern}", ex);
+        }
         var options = new BpeOptions(vocab)
         {
             Merges = merges,
@@ -103,7 +128,7 @@ internal static class TokenizerJsonReader
             throw new TokenizerException(path, $"Microsoft.ML.Tokenizers rejected the BPE model: {ex.Message}", ex);
         }
 
-        return new Result(tokenizer, idToToken, added, AddBosFromPostProcessor(root, added));
+        return new Result(tokenizer, idToToken, added, specialAdded, AddBosFromPostProcessor(root), ContainsType(root["normalizer"], "NFC"));
     }
 
     private static bool UsesByteLevel(JsonObject root) =>
@@ -167,7 +192,7 @@ internal static class TokenizerJsonReader
     }
 
     /// <summary>True when a TemplateProcessing post-processor starts single sequences with a special token.</summary>
-    private static bool? AddBosFromPostProcessor(JsonObject root, IReadOnlyDictionary<string, int> added)
+    private static bool? AddBosFromPostProcessor(JsonObject root)
     {
         static IEnumerable<JsonObject> Processors(JsonNode? node) => node switch
         {

@@ -13,6 +13,8 @@ public sealed class HandWrittenTokenizerJsonTests : IDisposable
         "he": 8, "ll": 9, "llo": 10, "hello": 11, "Ġw": 12, "or": 13, "Ġwor": 14
         """;
 
+    private const string ByteLevel = """{ "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true }""";
+
     private readonly TemporaryFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -45,6 +47,38 @@ public sealed class HandWrittenTokenizerJsonTests : IDisposable
     }
 
     [Fact]
+    public void NonSpecialAddedTokensAreKeptWhenDecoding()
+    {
+        WriteTokenizer("\"h e\"", extraAdded: """, { "id": 17, "content": "<think>", "special": false }""");
+        var tokenizer = CheckpointTokenizer.Load(_folder.Path);
+        Assert.Equal(new[] { 17, 8 }, tokenizer.Encode("<think>he"));
+        Assert.Equal("<think>he", tokenizer.Decode([15, 17, 8, 16]));
+    }
+
+    [Fact]
+    public void SplitPreTokenizerRegexIsUsedAndNfcIsApplied()
+    {
+        // A Llama 3 style pipeline: Split on a regex (here: every single character), then ByteLevel without regex.
+        WriteTokenizer("\"h e\"", preTokenizer: """
+            { "type": "Sequence", "pretokenizers": [
+                { "type": "Split", "pattern": { "Regex": "." }, "behavior": "Isolated", "invert": false },
+                { "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false } ] }
+            """, normalizer: """{ "type": "NFC" }""");
+        var tokenizer = CheckpointTokenizer.Load(_folder.Path);
+        Assert.Equal(new[] { 0, 1 }, tokenizer.Encode("he")); // "he" is never formed: the split isolates h and e
+        Assert.Equal(tokenizer.Encode("\u00e9"), tokenizer.Encode("e\u0301")); // NFC: e + combining acute is é
+    }
+
+    [Fact]
+    public void RegexDotNetCannotRunIsAnError()
+    {
+        WriteTokenizer("\"h e\"", preTokenizer: """{ "type": "Split", "pattern": { "Regex": "(" }, "behavior": "Isolated" }""", decoder: """{ "type": "ByteLevel" }""");
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Contains("tokenizer.json", ex.Message);
+        Assert.Contains("regex", ex.Message);
+    }
+
+    [Fact]
     public void TemplatePostProcessorWithBosTurnsBosOn()
     {
         WriteTokenizer("\"h e\"", postProcessor: """
@@ -58,17 +92,19 @@ public sealed class HandWrittenTokenizerJsonTests : IDisposable
         Assert.Equal(new[] { 15, 8 }, tokenizer.Encode("he"));
     }
 
-    private void WriteTokenizer(string merges, string postProcessor = "null") => _folder.Write("tokenizer.json", $$"""
+    private void WriteTokenizer(
+        string merges, string postProcessor = "null", string extraAdded = "", string? preTokenizer = null, string normalizer = "null",
+        string? decoder = null) => _folder.Write("tokenizer.json", $$"""
         {
           "version": "1.0",
           "added_tokens": [
             { "id": 15, "content": "<|start|>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true },
-            { "id": 16, "content": "<|end|>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true }
+            { "id": 16, "content": "<|end|>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true }{{extraAdded}}
           ],
-          "normalizer": null,
-          "pre_tokenizer": { "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true },
+          "normalizer": {{normalizer}},
+          "pre_tokenizer": {{preTokenizer ?? ByteLevel}},
           "post_processor": {{postProcessor}},
-          "decoder": { "type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true },
+          "decoder": {{decoder ?? ByteLevel}},
           "model": { "type": "BPE", "dropout": null, "unk_token": null, "vocab": { {{Vocab}} }, "merges": [ {{merges}} ] }
         }
         """);

@@ -61,6 +61,16 @@ public sealed class SentencePieceTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void SentencePieceStyleTokenizerJsonBesideTokenizerModelDefersToTheModel()
+    {
+        File.WriteAllBytes(Path.Combine(_folder.Path, "tokenizer.model"), Pieces().Build(SentencePieceModelBuilder.BpeModel));
+        _folder.Write("tokenizer.json", """{ "model": { "type": "BPE", "byte_fallback": true, "vocab": { "a": 0 }, "merges": [] }, "decoder": { "type": "Sequence", "decoders": [ { "type": "Replace" } ] } }""");
+        var tokenizer = CheckpointTokenizer.Load(_folder.Path);
+        Assert.Equal(TokenizerKind.SentencePiece, tokenizer.Kind);
+        Assert.Equal("tokenizer.model", Path.GetFileName(tokenizer.FilePath));
+    }
+
+    [Fact]
     public void UnigramModelLoadsAndRoundTrips()
     {
         File.WriteAllBytes(Path.Combine(_folder.Path, "tokenizer.model"), Pieces().Build(SentencePieceModelBuilder.UnigramModel));
