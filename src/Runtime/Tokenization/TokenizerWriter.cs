@@ -157,14 +157,14 @@ public static class TokenizerWriter
         w.WriteStartObject("post_processor");
         w.WriteString("type", "TemplateProcessing");
         w.WriteStartArray("single");
-        WriteSpecialPiece(w, bos.Token);
-        WriteSequencePiece(w, "A");
+        WriteSpecialPiece(w, bos.Token, typeId: 0);
+        WriteSequencePiece(w, "A", typeId: 0);
         w.WriteEndArray();
         w.WriteStartArray("pair");
         WriteSpecialPiece(w, bos.Token);
         WriteSequencePiece(w, "A");
-        WriteSpecialPiece(w, bos.Token);
-        WriteSequencePiece(w, "B");
+        WriteSpecialPiece(w, bos.Token, typeId: 1);
+        WriteSequencePiece(w, "B", typeId: 1);
         w.WriteEndArray();
         w.WriteStartObject("special_tokens");
         w.WriteStartObject(bos.Token);
@@ -180,22 +180,22 @@ public static class TokenizerWriter
         w.WriteEndObject();
     }
 
-    private static void WriteSpecialPiece(Utf8JsonWriter w, string token)
+    private static void WriteSpecialPiece(Utf8JsonWriter w, string token, int typeId = 0)
     {
         w.WriteStartObject();
         w.WriteStartObject("SpecialToken");
         w.WriteString("id", token);
-        w.WriteNumber("type_id", 0);
+        w.WriteNumber("type_id", typeId);
         w.WriteEndObject();
         w.WriteEndObject();
     }
 
-    private static void WriteSequencePiece(Utf8JsonWriter w, string sequence)
+    private static void WriteSequencePiece(Utf8JsonWriter w, string sequence, int typeId = 0)
     {
         w.WriteStartObject();
         w.WriteStartObject("Sequence");
         w.WriteString("id", sequence);
-        w.WriteNumber("type_id", 0);
+        w.WriteNumber("type_id", typeId);
         w.WriteEndObject();
         w.WriteEndObject();
     }
