@@ -36,8 +36,8 @@ internal static class SpecialTokenConfigReader
                     continue;
                 }
 
-                bos ??= ReadIds(section["bos_token_id"], Path.Combine(folder, name)).FirstOrDefault() is var b && b >= 0 ? b : null;
-                pad ??= ReadIds(section["pad_token_id"], Path.Combine(folder, name)).FirstOrDefault() is var p && p >= 0 ? p : null;
+                bos ??= FirstId(section["bos_token_id"], Path.Combine(folder, name));
+                pad ??= FirstId(section["pad_token_id"], Path.Combine(folder, name));
                 AddDistinct(eos, ReadIds(section["eos_token_id"], Path.Combine(folder, name)));
             }
         }
@@ -98,6 +98,9 @@ internal static class SpecialTokenConfigReader
             }
         }
     }
+
+    private static int? FirstId(JsonNode? node, string path) =>
+        ReadIds(node, path) is { Count: > 0 } ids && ids[0] >= 0 ? ids[0] : null;
 
     /// <summary>An id field: a number, a list of numbers, or null.</summary>
     internal static IReadOnlyList<int> ReadIds(JsonNode? node, string path)

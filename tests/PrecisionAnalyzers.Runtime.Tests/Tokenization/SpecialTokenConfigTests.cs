@@ -31,6 +31,8 @@ public sealed class SpecialTokenConfigTests : IDisposable
         _folder.Write("config.json", """{ "text_config": { "eos_token_id": [1, 106] } }""");
         var special = CheckpointTokenizer.Load(_folder.Path).SpecialTokens;
         Assert.Equal(new[] { 1, 106, 510 }, special.EosIds);
+        Assert.Equal(509, special.BosId); // config.json names no BOS: the tokenizer config's <bos> is kept
+        Assert.Equal(511, special.PadId);
     }
 
     [Fact]
