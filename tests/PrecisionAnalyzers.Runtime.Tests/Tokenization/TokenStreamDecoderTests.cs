@@ -53,6 +53,20 @@ public sealed class TokenStreamDecoderTests : IDisposable
     }
 
     [Fact]
+    public void RandomIdsAsAnUntrainedModelWouldGenerateStreamToTheSameTextAsDecode()
+    {
+        // Random weights produce any id in any order, including lone UTF-8 continuation bytes.
+        var random = new Random(1234);
+        for (var run = 0; run < 200; run++)
+        {
+            var ids = Enumerable.Range(0, 24).Select(_ => random.Next(_tokenizer.VocabularySize)).ToArray();
+            var decoder = _tokenizer.CreateStreamDecoder();
+            var streamed = string.Concat(ids.Select(decoder.Add)) + decoder.Flush();
+            Assert.Equal(_tokenizer.Decode(ids), streamed);
+        }
+    }
+
+    [Fact]
     public void SpecialTokensAreSkippedUnlessAsked()
     {
         var bos = _tokenizer.SpecialTokens.BosId!.Value;
