@@ -230,14 +230,16 @@ public sealed class CheckpointTokenizer
 
         var special = SpecialTokenConfigReader.Read(
             folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, addBosFromTokenizerFile: null, addBosDefault: true, logger, cancellationToken);
-        if (special.BosId is null || special.EosIds.Count == 0)
+        // No config names them: the model's own ids (bos_id / eos_id in its trainer spec; -1 means none).
+        var modelBos = tokenizer.BeginningOfSentenceId >= 0 ? tokenizer.BeginningOfSentenceId : (int?)null;
+        if (special.BosId is null && modelBos is not null)
         {
-            special = special with
-            {
-                BosId = special.BosId ?? tokenizer.BeginningOfSentenceId,
-                EosIds = special.EosIds.Count > 0 ? special.EosIds : [tokenizer.EndOfSentenceId],
-                AddBos = special.BosId is null ? AddBosFlagOrTrue(folder) : special.AddBos,
-            };
+            special = special with { BosId = modelBos, AddBos = AddBosFlagOrTrue(folder) };
+        }
+
+        if (special.EosIds.Count == 0 && tokenizer.EndOfSentenceId >= 0)
+        {
+            special = special with { EosIds = [tokenizer.EndOfSentenceId] };
         }
 
         logger?.LogInformation("Loaded SentencePiece tokenizer from {File}: {Count} pieces", path, tokenToId.Count);
