@@ -6,20 +6,23 @@ namespace PrecisionAnalyzers.Cli.Commands;
 internal sealed class PromptTokenizer
 {
     private readonly CheckpointTokenizer _tokenizer;
-    private readonly List<int> _streamed = [];
-    private string _streamedText = "";
+    private TokenStreamDecoder _stream;
 
     private PromptTokenizer(CheckpointTokenizer tokenizer)
     {
         _tokenizer = tokenizer;
+        _stream = tokenizer.CreateStreamDecoder();
     }
 
-    public IReadOnlyCollection<int> StopTokenIds => _tokenizer.StopTokenIds;
+    public IReadOnlyCollection<int> StopTokenIds => _tokenizer.SpecialTokens.EosIds;
+
+    public static bool Exists(string folder) =>
+        File.Exists(Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile)) || File.Exists(Path.Combine(folder, CheckpointTokenizer.SentencePieceModelFile));
 
     /// <summary>The tokenizer of the model in <paramref name="folder"/>; bad input when there is none the runtime reads.</summary>
     public static PromptTokenizer Load(string folder)
     {
-        if (!CheckpointTokenizer.Exists(folder))
+        if (!Exists(folder))
         {
             throw new BadInputException($"{folder} has no tokenizer (tokenizer.json or tokenizer.model): give the prompt as --prompt-tokens 1,2,3.");
         }
@@ -39,24 +42,11 @@ internal sealed class PromptTokenizer
     public string Decode(IReadOnlyList<int> ids) => _tokenizer.Decode(ids);
 
     /// <summary>The text one more streamed token adds: complete characters only (a byte-level token may end mid-character).</summary>
-    public string DecodeNext(int id)
-    {
-        _streamed.Add(id);
-        var text = _tokenizer.Decode(_streamed);
-        if (text.EndsWith('\uFFFD'))
-        {
-            return "";
-        }
+    public string DecodeNext(int id) => _stream.Add(id);
 
-        var added = text.StartsWith(_streamedText, StringComparison.Ordinal) ? text[_streamedText.Length..] : text;
-        _streamedText = text;
-        return added;
-    }
+    /// <summary>What a stream still holds back at its end (an incomplete character).</summary>
+    public string Flush() => _stream.Flush();
 
     /// <summary>Starts a new stream (after an overflow fallback the answer is generated again).</summary>
-    public void Restart()
-    {
-        _streamed.Clear();
-        _streamedText = "";
-    }
+    public void Restart() => _stream = _tokenizer.CreateStreamDecoder();
 }

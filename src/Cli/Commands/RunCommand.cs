@@ -152,7 +152,7 @@ internal static class RunCommand
             }
             else
             {
-                console.Output.WriteLine();
+                console.Output.WriteLine(tokenizer?.Flush() ?? string.Empty);
                 foreach (var warning in result.Warnings)
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");

@@ -1,13 +1,18 @@
 namespace PrecisionAnalyzers.Runtime.Tokenization;
 
-/// <summary>A tokenizer file that is missing, malformed or of a kind the runtime does not read; the message names the file.</summary>
+/// <summary>A tokenizer could not be loaded or written: names the file and the problem.</summary>
 public sealed class TokenizerException : Exception
 {
-    public TokenizerException(string filePath, string message, Exception? inner = null)
-        : base($"{filePath}: {message}", inner)
+    public TokenizerException(string filePath, string problem, Exception? inner = null)
+        : base($"{Path.GetFileName(filePath)}: {problem} ({filePath})", inner)
     {
         FilePath = filePath;
+        Problem = problem;
     }
 
+    /// <summary>The file the problem is in (or the file that was looked for).</summary>
     public string FilePath { get; }
+
+    /// <summary>The problem, without the file name.</summary>
+    public string Problem { get; }
 }
