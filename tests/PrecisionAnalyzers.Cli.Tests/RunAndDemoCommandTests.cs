@@ -117,7 +117,6 @@ public sealed class RunAndDemoCommandTests : IDisposable
     [InlineData("--prompt-tokens", "1", "--max-new-tokens", "0")]
     [InlineData("--prompt-tokens", "1", "--temperature", "-1")]
     [InlineData("--prompt-tokens", "1", "--top-p", "1.5")]
-    [InlineData("--prompt", "hello")]
     public async Task Run_bad_input_exits_2_and_writes_nothing(params string[] options)
     {
         var folder = await DemoModelAsync();
@@ -127,6 +126,32 @@ public sealed class RunAndDemoCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.NotEqual(string.Empty, error);
+    }
+
+    [Fact]
+    public async Task A_text_prompt_without_a_tokenizer_is_bad_input()
+    {
+        var folder = await DemoModelAsync();
+        File.Delete(Path.Combine(folder, "tokenizer.json"));
+
+        var (code, output, error) = await CliRunner.RunAsync("run", folder, "--prompt", "hello", "--json");
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("has no tokenizer", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_models_come_with_a_tokenizer_so_a_text_prompt_works()
+    {
+        var folder = await DemoModelAsync("qwen2");
+
+        var (code, output, error) = await CliRunner.RunAsync("run", folder, "--prompt", "Numbers fail quietly", "--max-new-tokens", "3", "--json");
+
+        Assert.True(code == 0, error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.True(root.GetProperty("promptTokens").GetArrayLength() > 1);
+        Assert.Equal(JsonValueKind.String, root.GetProperty("text").ValueKind);
     }
 
     [Fact]

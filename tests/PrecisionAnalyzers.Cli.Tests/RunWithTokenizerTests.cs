@@ -56,7 +56,7 @@ public sealed class RunWithTokenizerTests : IDisposable
     public async Task A_tokenizer_that_does_not_belong_to_the_model_is_bad_input()
     {
         var folder = Path.Combine(_root.Path, "small");
-        Assert.Equal(0, (await CliRunner.RunAsync("demo", "--out", folder, "--family", "llama")).ExitCode);
+        TinyCheckpointWriter.Write(folder, "llama"); // 96 tokens, fewer than the fixture's 263
         ByteLevelTokenizerFixture.Write(folder);
 
         var (code, output, error) = await CliRunner.RunAsync("run", folder, "--prompt", "hello", "--json");

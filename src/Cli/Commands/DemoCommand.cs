@@ -19,6 +19,9 @@ internal static class DemoCommand
     /// <summary>The built-in model: a tiny Gemma 3, the family behind failures 2 and 3.</summary>
     public const string BuiltInFamily = "gemma3_text";
 
+    /// <summary>The vocabulary of demo models, which come with a byte-level BPE tokenizer of this size.</summary>
+    private const int DemoVocabulary = 512;
+
     /// <summary>The sentence-encoder families <c>--out</c> can write (a sentence-transformers folder).</summary>
     private static readonly string[] EncoderFamilies = ["bert", "roberta", "xlm-roberta"];
 
@@ -36,7 +39,7 @@ internal static class DemoCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var folder = parse.GetValue(output);
-            var options = new TinyModelOptions { Fp16Overflow = parse.GetValue(overflow), Dtype = DType.BFloat16 };
+            var options = new TinyModelOptions { Fp16Overflow = parse.GetValue(overflow), Dtype = DType.BFloat16, VocabSize = DemoVocabulary };
             return Task.FromResult(folder is null
                 ? Tour(console, parse.GetRequiredValue(family), cancellationToken)
                 : WriteModel(console, folder, parse.GetRequiredValue(family), options, cancellationToken));
@@ -55,7 +58,7 @@ internal static class DemoCommand
                 return ExitCodes.Success;
             }
 
-            TinyCheckpointWriter.Write(folder, family, options, cancellationToken: cancellationToken);
+            TinyCheckpointWriter.Write(folder, family, options, writeTokenizer: true, cancellationToken: cancellationToken);
         }
         catch (IOException e)
         {
@@ -75,11 +78,11 @@ internal static class DemoCommand
         {
             var model = Path.Combine(root, family);
             var overflowing = Path.Combine(root, family + "-fp16-overflow");
-            TinyCheckpointWriter.Write(model, family, new TinyModelOptions { Dtype = DType.BFloat16 }, cancellationToken: cancellationToken);
-            TinyCheckpointWriter.Write(overflowing, family, new TinyModelOptions { Dtype = DType.BFloat16, Fp16Overflow = true }, cancellationToken: cancellationToken);
+            TinyCheckpointWriter.Write(model, family, new TinyModelOptions { Dtype = DType.BFloat16, VocabSize = DemoVocabulary }, writeTokenizer: true, cancellationToken: cancellationToken);
+            TinyCheckpointWriter.Write(overflowing, family, new TinyModelOptions { Dtype = DType.BFloat16, Fp16Overflow = true, VocabSize = DemoVocabulary }, writeTokenizer: true, cancellationToken: cancellationToken);
             human.Write(new Rule("[bold]precision demo[/]").LeftJustified());
             human.MarkupLine($"A tiny {Markup.Escape(family)} model with random weights (fixed seed) in the real on-disk format: {Markup.Escape(model)}");
-            human.MarkupLine("[grey]Its text is noise; what matters is the dtype it runs in, and why.[/]");
+            human.MarkupLine("[grey]With random weights its text is noise; what matters is the dtype it runs in, and why.[/]");
 
             human.Write(new Rule("[bold]1. precision doctor[/]").LeftJustified());
             DoctorCommand.Render(human, DoctorCommand.Diagnose());
@@ -92,7 +95,7 @@ internal static class DemoCommand
             human.Write(PlanAcrossProfiles(config));
 
             human.Write(new Rule("[bold]3. precision run (dtype auto)[/]").LeftJustified());
-            var code = RunCommand.Run(console, new RunRequest(model, null, "2,7,1,8,2,8", 12, DType.Auto, "auto", null, 0, null, null, null, false, false), cancellationToken);
+            var code = RunCommand.Run(console, new RunRequest(model, "Numbers fail quietly in", null, 12, DType.Auto, "auto", null, 0, null, null, null, false, false), cancellationToken);
             if (code != ExitCodes.Success)
             {
                 return code;
@@ -100,7 +103,7 @@ internal static class DemoCommand
 
             human.Write(new Rule("[bold]4. FP16 on a model whose activations overflow it[/]").LeftJustified());
             human.MarkupLine("The same family with one hidden channel near 2·10⁵, past FP16's 65504 (as real Gemma models have), run in float16:");
-            return RunCommand.Run(console, new RunRequest(overflowing, null, "2,7,1,8,2,8", 6, DType.Float16, "cpu", null, 0, null, null, null, false, false), cancellationToken);
+            return RunCommand.Run(console, new RunRequest(overflowing, "Numbers fail quietly in", null, 6, DType.Float16, "cpu", null, 0, null, null, null, false, false), cancellationToken);
         }
         finally
         {

@@ -41,11 +41,14 @@ internal sealed class PromptTokenizer
 
     public string Decode(IReadOnlyList<int> ids) => _tokenizer.Decode(ids);
 
-    /// <summary>The text one more streamed token adds: complete characters only (a byte-level token may end mid-character).</summary>
-    public string DecodeNext(int id) => _stream.Add(id);
+    /// <summary>
+    /// The text one more streamed token adds: complete characters only (a byte-level token may end mid-character). Bytes that
+    /// form no valid UTF-8 (as a random-weight model emits) show as ⟨id⟩ rather than as replacement characters.
+    /// </summary>
+    public string DecodeNext(int id) => _stream.Add(id).Replace("\uFFFD", $"⟨{id}⟩", StringComparison.Ordinal);
 
     /// <summary>What a stream still holds back at its end (an incomplete character).</summary>
-    public string Flush() => _stream.Flush();
+    public string Flush() => _stream.Flush().Replace("\uFFFD", "⟨…⟩", StringComparison.Ordinal);
 
     /// <summary>Starts a new stream (after an overflow fallback the answer is generated again).</summary>
     public void Restart() => _stream = _tokenizer.CreateStreamDecoder();

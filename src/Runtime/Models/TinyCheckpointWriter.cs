@@ -14,6 +14,7 @@ public static class TinyCheckpointWriter
     /// <param name="options">Seed, weights dtype, FP16 overflow.</param>
     /// <param name="maxShardBytes">Write shards of at most this many bytes and an index, instead of one file.</param>
     /// <param name="extraFiles">Further files to place beside the weights (e.g. a tokenizer), by name.</param>
+    /// <param name="writeTokenizer">Also write a byte-level BPE tokenizer (tokenizer.json, tokenizer_config.json) of the model's vocabulary size.</param>
     /// <param name="cancellationToken">Cancels; nothing is left behind.</param>
     public static void Write(
         string folder,
@@ -21,6 +22,7 @@ public static class TinyCheckpointWriter
         TinyModelOptions? options = null,
         long? maxShardBytes = null,
         IReadOnlyDictionary<string, string>? extraFiles = null,
+        bool writeTokenizer = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(folder);
@@ -32,6 +34,15 @@ public static class TinyCheckpointWriter
             foreach (var (name, text) in extraFiles ?? new Dictionary<string, string>())
             {
                 File.WriteAllText(Path.Combine(temporary, name), text);
+            }
+
+            if (writeTokenizer)
+            {
+                var special = Tokenization.TokenizerWriter.Write(temporary, (int)model.Config.VocabSize, cancellationToken);
+                if (special.EosId is { } eos)
+                {
+                    File.WriteAllText(Path.Combine(temporary, "generation_config.json"), $"{{\n  \"eos_token_id\": {eos}\n}}\n");
+                }
             }
 
             var metadata = new Dictionary<string, string> { ["format"] = "pt" };

@@ -11,6 +11,9 @@ public sealed record TinyModelOptions
     /// <summary>Seed of the random weights; each weight is drawn from its own stream seeded by this and its name.</summary>
     public int Seed { get; init; } = 1234;
 
+    /// <summary>The vocabulary size in config.json (at least <see cref="Tokenization.TokenizerWriter.MinimumVocabularySize"/> to go with a written tokenizer).</summary>
+    public int VocabSize { get; init; } = 96;
+
     /// <summary>The dtype of the weights (and the <c>dtype</c> the config declares).</summary>
     public DType Dtype { get; init; } = DType.Float32;
 
@@ -70,7 +73,7 @@ public static class TinyModelFactory
         ArgumentNullException.ThrowIfNull(family);
         options ??= new TinyModelOptions();
         TorchSharpLoader.EnsureLoaded();
-        var text = TextConfig(family);
+        var text = TextConfig(family, options.VocabSize);
         var dtypeName = options.Dtype switch
         {
             DType.Float16 => "float16",
@@ -128,11 +131,11 @@ public static class TinyModelFactory
         return new TinyModel(family, json, weights);
     }
 
-    private static JsonObject TextConfig(string family)
+    private static JsonObject TextConfig(string family, int vocabSize)
     {
         var config = new JsonObject
         {
-            ["vocab_size"] = 96,
+            ["vocab_size"] = vocabSize,
             ["hidden_size"] = 32,
             ["intermediate_size"] = 64,
             ["num_hidden_layers"] = 3,
