@@ -39,10 +39,17 @@ public static class HardwareProbe
             notes.Add("RAM read from the .NET runtime (/proc/meminfo not readable); available memory unknown");
         }
 
-        var gpus = NvmlProbe.Probe(out var problem);
-        if (problem is not null)
+        IReadOnlyList<GpuInfo> gpus = [];
+        using (var nvml = NvmlLibrary.TryLoad(out var failure))
         {
-            notes.Add(problem);
+            if (nvml is null)
+            {
+                notes.Add(failure!);
+            }
+            else
+            {
+                gpus = NvmlGpuReader.Read(nvml, notes);
+            }
         }
 
         bool? cuda = null;
