@@ -32,8 +32,9 @@ internal enum MissingDtypeFix
 /// <summary>One call of <c>CausalLM.Load</c> or <c>SentenceEncoder.Load</c>, resolved: its path literal and its dtype choice.</summary>
 internal sealed class LoadCall
 {
-    private LoadCall(IInvocationOperation invocation, string? path, DtypeChoice choice, IOperation? dtypeValue, MissingDtypeFix fix, SyntaxNode? fixTarget)
+    private LoadCall(IInvocationOperation invocation, string? path, DtypeChoice choice, IOperation? dtypeValue, MissingDtypeFix fix, SyntaxNode? fixTarget, string? device = null)
     {
+        Device = device;
         Invocation = invocation;
         Path = path;
         Choice = choice;
@@ -43,6 +44,9 @@ internal sealed class LoadCall
     }
 
     public IInvocationOperation Invocation { get; }
+
+    /// <summary>The options' <c>Device</c> when it is a constant set where the dtype is (e.g. <c>"cuda"</c>), or null.</summary>
+    public string? Device { get; }
 
     /// <summary>The path argument's constant value, or null.</summary>
     public string? Path { get; }
@@ -67,7 +71,19 @@ internal sealed class LoadCall
         }
 
         var (choice, value, fix, target) = Resolve(options.Value, invocation, context, depth: 0);
-        return new LoadCall(invocation, path, choice, value, fix, target);
+        var assigned = value?.Parent;
+        while (assigned is IConversionOperation { IsImplicit: true })
+        {
+            assigned = assigned.Parent; // Dtype is DType?: the value arrives through an implicit conversion
+        }
+
+        var device = assigned is ISimpleAssignmentOperation { Parent: IObjectOrCollectionInitializerOperation initializer }
+            ? initializer.Initializers.OfType<ISimpleAssignmentOperation>()
+                .Where(a => a.Target is IPropertyReferenceOperation p && p.Property.Name == "Device" && SymbolEqualityComparer.Default.Equals(p.Property.ContainingType, context.LoadOptions))
+                .Select(a => a.Value.ConstantValue is { HasValue: true, Value: string text } ? text : null)
+                .LastOrDefault()
+            : null;
+        return new LoadCall(invocation, path, choice, value, fix, target, device);
     }
 
     private static (DtypeChoice, IOperation?, MissingDtypeFix, SyntaxNode?) Resolve(IOperation value, IInvocationOperation invocation, PrecisionContext context, int depth)

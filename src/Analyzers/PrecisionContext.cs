@@ -24,6 +24,7 @@ internal sealed class PrecisionContext
         LoadOptionsUseCache = LoadOptions?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
         ModelUseCache = CausalLM?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
         Float16 = DType?.GetMembers("Float16").OfType<IFieldSymbol>().FirstOrDefault();
+        BFloat16 = DType?.GetMembers("BFloat16").OfType<IFieldSymbol>().FirstOrDefault();
     }
 
     public INamedTypeSymbol? CausalLM { get; }
@@ -60,6 +61,8 @@ internal sealed class PrecisionContext
     public IPropertySymbol? ModelUseCache { get; }
 
     public IFieldSymbol? Float16 { get; }
+
+    public IFieldSymbol? BFloat16 { get; }
 
     /// <summary>True when the runtime's load contract is referenced.</summary>
     public bool HasRuntime => LoadOptions is not null && DType is not null && Dtype is not null && (CausalLM is not null || SentenceEncoder is not null);

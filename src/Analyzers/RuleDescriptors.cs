@@ -35,6 +35,13 @@ public static class RuleDescriptors
         DiagnosticSeverity.Warning,
         "The default dtype is process-wide state. Set to FP16 or BF16 it also changes the norms, softmax and loss computations of any code that creates tensors later, and other threads' work, where FP32 was meant; precision failures then surface far from their cause.");
 
+    public static readonly DiagnosticDescriptor BFloat16OnCuda = Create(
+        RuleIdentifiers.BFloat16OnCuda,
+        "BF16 hard-coded for a CUDA device",
+        "BFloat16 is hard-coded for device '{0}': GPUs below compute capability 8.0 (Pascal, Volta, Turing) cannot run BF16 matrix multiplication; use DType.Auto, which takes BF16 where the GPU runs it",
+        DiagnosticSeverity.Warning,
+        "BF16 storage works on older GPUs but BF16 GEMM does not: the failure surfaces at the first matrix multiplication (failure 5 of DESIGN.md). The runtime falls back with PREC101, or refuses with Strict; Auto plans per GPU.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) => new(
         id,
         title,

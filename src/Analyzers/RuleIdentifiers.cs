@@ -7,4 +7,5 @@ public static class RuleIdentifiers
     public const string Float16OnUnsafeModel = "PREC002";
     public const string CacheInTraining = "PREC003";
     public const string HalfDefaultDtype = "PREC004";
+    public const string BFloat16OnCuda = "PREC005";
 }
