@@ -10,26 +10,15 @@ namespace PrecisionAnalyzers.Analyzers;
 /// The shared frame of the rules about one runtime load call (PREC001, PREC002): gated on the runtime being referenced,
 /// pre-filtered on the invoked name, confirmed by symbol, resolved into a <see cref="LoadCall"/>; each rule then decides.
 /// </summary>
-public abstract class LoadCallAnalyzer : DiagnosticAnalyzer
+public abstract class LoadCallAnalyzer : PrecisionAnalyzer
 {
-    public sealed override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var precision = PrecisionContext.Create(start.Compilation);
-            if (!precision.HasRuntime || !Applies(precision))
-            {
-                return;
-            }
+    internal override bool Applies(PrecisionContext precision) => precision.HasRuntime && AppliesToLoads(precision);
 
-            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
-        });
-    }
+    internal sealed override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
 
-    /// <summary>Whether the rule can apply in this compilation at all.</summary>
-    internal virtual bool Applies(PrecisionContext precision) => true;
+    /// <summary>Whether the rule can apply to this compilation's load calls at all.</summary>
+    internal virtual bool AppliesToLoads(PrecisionContext precision) => true;
 
     /// <summary>Decides on one resolved load call.</summary>
     internal abstract void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call);

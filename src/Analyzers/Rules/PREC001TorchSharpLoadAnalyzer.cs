@@ -16,27 +16,16 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 /// on a dtype mismatch rather than converting, so the question is whether the module's dtype was chosen at all.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PREC001TorchSharpLoadAnalyzer : DiagnosticAnalyzer
+public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 {
     private static readonly string[] Conversions = ["to", "half", "bfloat16", "float"];
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.MissingDtype);
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var precision = PrecisionContext.Create(start.Compilation);
-            if (!precision.HasTorchSharp)
-            {
-                return;
-            }
+    internal override bool Applies(PrecisionContext precision) => precision.HasTorchSharp;
 
-            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
-        });
-    }
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {

@@ -16,7 +16,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : LoadCallAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.Float16OnUnsafeModel);
 
-    internal override bool Applies(PrecisionContext precision) => precision.Float16 is not null;
+    internal override bool AppliesToLoads(PrecisionContext precision) => precision.Float16 is not null;
 
     internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)
     {

@@ -13,27 +13,16 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 /// <c>Train()</c>/<c>train()</c>, <c>backward()</c>, or an optimizer's <c>step()</c>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PREC003CacheInTrainingAnalyzer : DiagnosticAnalyzer
+public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
 {
     private static readonly string[] TrainingNames = ["Train", "train", "backward", "step"];
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.CacheInTraining);
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var precision = PrecisionContext.Create(start.Compilation);
-            if (precision.LoadOptionsUseCache is null && precision.ModelUseCache is null)
-            {
-                return;
-            }
+    internal override bool Applies(PrecisionContext precision) => precision.LoadOptionsUseCache is not null || precision.ModelUseCache is not null;
 
-            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.SimpleAssignmentExpression);
-        });
-    }
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.SimpleAssignmentExpression);
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {

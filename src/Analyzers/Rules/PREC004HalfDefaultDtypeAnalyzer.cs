@@ -9,25 +9,14 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 
 /// <summary>PREC004: <c>torch.set_default_dtype(ScalarType.Float16 or BFloat16)</c>, a process-wide switch to a half type.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PREC004HalfDefaultDtypeAnalyzer : DiagnosticAnalyzer
+public sealed class PREC004HalfDefaultDtypeAnalyzer : PrecisionAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.HalfDefaultDtype);
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var precision = PrecisionContext.Create(start.Compilation);
-            if (precision.TorchStatic is null || precision.TorchScalarType is null)
-            {
-                return;
-            }
+    internal override bool Applies(PrecisionContext precision) => precision.TorchStatic is not null && precision.TorchScalarType is not null;
 
-            start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
-        });
-    }
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {

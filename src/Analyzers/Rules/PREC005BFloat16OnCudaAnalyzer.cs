@@ -15,7 +15,7 @@ public sealed class PREC005BFloat16OnCudaAnalyzer : LoadCallAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.BFloat16OnCuda);
 
-    internal override bool Applies(PrecisionContext precision) => precision.BFloat16 is not null;
+    internal override bool AppliesToLoads(PrecisionContext precision) => precision.BFloat16 is not null;
 
     internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)
     {
