@@ -27,6 +27,9 @@ internal enum MissingDtypeFix
 
     /// <summary>Append <c>.to(ScalarType.…)</c> to a TorchSharp load call.</summary>
     AppendConversion,
+
+    /// <summary>Add the loader's dtype parameter as a named argument (<c>torchDtype: ScalarType.…</c>).</summary>
+    AddDtypeArgument,
 }
 
 /// <summary>One call of <c>CausalLM.Load</c> or <c>SentenceEncoder.Load</c>, resolved: its path literal and its dtype choice.</summary>

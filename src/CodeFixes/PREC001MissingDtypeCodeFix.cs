@@ -43,7 +43,7 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
 
             foreach (var (member, title) in Choices)
             {
-                if (fix == nameof(MissingDtypeFix.AppendConversion) && member == "Auto")
+                if (fix is nameof(MissingDtypeFix.AppendConversion) or nameof(MissingDtypeFix.AddDtypeArgument) && member == "Auto")
                 {
                     continue; // TorchSharp has no Auto: its modules take a concrete ScalarType
                 }
@@ -69,7 +69,7 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
             return document;
         }
 
-        if (fix != nameof(MissingDtypeFix.AppendConversion) && (loadOptions is null || dtype is null))
+        if (fix is not (nameof(MissingDtypeFix.AppendConversion) or nameof(MissingDtypeFix.AddDtypeArgument)) && (loadOptions is null || dtype is null))
         {
             return document;
         }
@@ -112,6 +112,21 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
 
                 var index = arguments.Count == 0 ? 0 : 1;
                 newRoot = root.ReplaceNode(invocation.ArgumentList, invocation.ArgumentList.WithArguments(arguments.Insert(index, argument)));
+                break;
+            }
+
+            case nameof(MissingDtypeFix.AddDtypeArgument) when target.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } call
+                && diagnostic.Properties.TryGetValue(PREC001MissingDtypeAnalyzer.ParameterProperty, out var parameter) && parameter is not null:
+            {
+                var scalarType = model?.Compilation.GetTypeByMetadataName(KnownTypeNames.TorchScalarType);
+                if (scalarType is null)
+                {
+                    return document;
+                }
+
+                var value = SyntaxFactory.ParseExpression(scalarType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
+                var argument = SyntaxFactory.Argument(value).WithNameColon(SyntaxFactory.NameColon(parameter));
+                newRoot = root.ReplaceNode(call.ArgumentList, call.ArgumentList.AddArguments(argument));
                 break;
             }
 

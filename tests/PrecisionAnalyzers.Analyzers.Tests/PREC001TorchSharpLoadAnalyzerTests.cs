@@ -15,10 +15,10 @@ public sealed class PREC001TorchSharpLoadAnalyzerTests
         """;
 
     [Theory]
-    [InlineData("""var model = torch.nn.Linear(4, 4); {|#0:model.load|}("w.dat");""", "Module.load")]
-    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.device("cpu")); {|#0:model.load|}("w.dat");""", "Module.load")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); {|#0:model.load|}("w.dat");""", "torch.nn.Module.load")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.device("cpu")); {|#0:model.load|}("w.dat");""", "torch.nn.Module.load")]
     [InlineData("""var m = {|#0:torch.jit.load|}("model.pt"); m.eval();""", "torch.jit.load")]
-    [InlineData("""{|#0:new Net().load|}("w.dat");""", "Module.load")]
+    [InlineData("""{|#0:new Net().load|}("w.dat");""", "torch.nn.Module.load")]
     public Task A_module_whose_dtype_is_never_chosen_is_flagged(string body, string name) => VerifyCS.AnalyzeAsync(
         $$"""class C { void M() { {{body}} } }""" + CustomModule,
         VerifyCS.Diagnostic().WithArguments(name, Suffix));

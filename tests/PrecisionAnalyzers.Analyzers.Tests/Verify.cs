@@ -18,7 +18,11 @@ internal static class Verify<TAnalyzer>
         AnalyzeFileAsync(Usings + source, editorconfig, expected);
 
     /// <summary>As <see cref="AnalyzeAsync(string, DiagnosticResult[])"/>, for a whole file (its own usings and header).</summary>
-    public static Task AnalyzeFileAsync(string file, string? editorconfig, params DiagnosticResult[] expected)
+    public static Task AnalyzeFileAsync(string file, string? editorconfig, params DiagnosticResult[] expected) =>
+        AnalyzeWithFilesAsync(file, editorconfig, [], expected);
+
+    /// <summary>As <see cref="AnalyzeFileAsync"/>, with AdditionalFiles (name, text).</summary>
+    public static Task AnalyzeWithFilesAsync(string file, string? editorconfig, (string Name, string Text)[] additionalFiles, params DiagnosticResult[] expected)
     {
         var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -29,6 +33,11 @@ internal static class Verify<TAnalyzer>
         if (editorconfig is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + editorconfig));
+        }
+
+        foreach (var (name, text) in additionalFiles)
+        {
+            test.TestState.AdditionalFiles.Add(("/" + name, text));
         }
 
         test.ExpectedDiagnostics.AddRange(expected);

@@ -40,3 +40,18 @@ public sealed class PREC001TorchSharpLoadCodeFixTests
         """,
         "PREC001.Float32");
 }
+
+public sealed class PREC001GenAiCodeFixTests
+{
+    [Fact]
+    public Task Adds_torchDtype_to_FromPretrained() => PrecisionAnalyzers.CodeFixes.Tests.VerifyFix<PrecisionAnalyzers.Analyzers.Rules.PREC001TorchSharpLoadAnalyzer, PrecisionAnalyzers.CodeFixes.PREC001MissingDtypeCodeFix>.FixAsync(
+        """
+        class C { void M() { var model = {|PREC001:Acme.Phi3ForCausalLM.FromPretrained|}("phi-3-mini"); } }
+        namespace Acme { public class Phi3ForCausalLM { public static Phi3ForCausalLM FromPretrained(string folder, torch.ScalarType torchDtype = torch.ScalarType.BFloat16) => new(); } }
+        """,
+        """
+        class C { void M() { var model = Acme.Phi3ForCausalLM.FromPretrained("phi-3-mini", torchDtype: torch.ScalarType.BFloat16); } }
+        namespace Acme { public class Phi3ForCausalLM { public static Phi3ForCausalLM FromPretrained(string folder, torch.ScalarType torchDtype = torch.ScalarType.BFloat16) => new(); } }
+        """,
+        "PREC001.BFloat16");
+}

@@ -12,6 +12,9 @@ public sealed class PREC001MissingDtypeAnalyzer : LoadCallAnalyzer
     /// <summary>Diagnostic property: which edit the fixer makes (a <see cref="MissingDtypeFix"/> name).</summary>
     public const string FixProperty = "Fix";
 
+    /// <summary>Diagnostic property: the dtype parameter's name, for <see cref="MissingDtypeFix.AddDtypeArgument"/>.</summary>
+    public const string ParameterProperty = "Parameter";
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.MissingDtype);
 
     internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)

@@ -24,35 +24,46 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 
     internal override bool Applies(PrecisionContext precision) => precision.HasTorchSharp;
 
-    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
-        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
-
-    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
-        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "load"
-            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation)
+        var catalogue = LoaderCatalogue.Create(start.Options, start.CancellationToken);
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, catalogue), SyntaxKind.InvocationExpression);
+    }
+
+    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoaderCatalogue catalogue)
+    {
+        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) is not { } invoked || !catalogue.MethodNames.Contains(invoked)
+            || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
+            || catalogue.Find(invocation.TargetMethod) is not { } loader
+            || SetsDefaultDtype(invocation, precision))
         {
             return;
         }
 
-        var method = invocation.TargetMethod;
-        var isModuleLoad = !method.IsStatic && precision.IsModule(method.ContainingType);
-        var isJitLoad = method.IsStatic && SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchJit);
-        if (!(isModuleLoad || isJitLoad) || ConvertedAfter(invocation, precision) || SetsDefaultDtype(invocation, precision))
+        bool? chosen = loader.Kind switch
         {
-            return;
-        }
-
-        var chosen = isModuleLoad ? Chosen(invocation.Instance, invocation, precision) : ResultConverted(invocation, precision);
+            "module-load" => ConvertedAfter(invocation, precision) ? true : Chosen(Receiver(invocation), invocation, precision),
+            "result-load" => ConvertedAfter(invocation, precision) || ResultConverted(invocation, precision),
+            _ => invocation.Arguments.Any(a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue),
+        };
         if (chosen != false)
         {
             return;
         }
 
-        var properties = ImmutableDictionary<string, string?>.Empty.Add(PREC001MissingDtypeAnalyzer.FixProperty, MissingDtypeFix.AppendConversion.ToString());
-        var name = isJitLoad ? "torch.jit.load" : "Module.load";
+        var dtypeParameter = loader.Kind == "dtype-param";
+        var properties = ImmutableDictionary<string, string?>.Empty
+            .Add(PREC001MissingDtypeAnalyzer.FixProperty, (dtypeParameter ? MissingDtypeFix.AddDtypeArgument : MissingDtypeFix.AppendConversion).ToString())
+            .Add(PREC001MissingDtypeAnalyzer.ParameterProperty, loader.Parameter);
+        var name = invocation.TargetMethod.Name;
+        for (var type = invocation.TargetMethod.ContainingType; type is not null; type = type.ContainingType)
+        {
+            name = type.Name + "." + name; // torch.jit.load, torch.nn.Module.load
+        }
+
+        var consequence = dtypeParameter ? $" (without {loader.Parameter}: the library's default decides)" : " (the module stays in TorchSharp's default FP32)";
         context.ReportDiagnostic(Diagnostic.Create(
-            RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, " (the module stays in TorchSharp's default FP32)"));
+            RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, consequence));
     }
 
     /// <summary>Whether a module's dtype was chosen: true, false, or null when it comes from elsewhere.</summary>
