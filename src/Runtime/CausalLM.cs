@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Adapters;
 using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Configuration;
 using PrecisionAnalyzers.Runtime.Diagnostics;
@@ -22,13 +23,20 @@ public sealed class CausalLM : IDisposable
     private readonly DecoderRunner _runner;
     private readonly IDisposable? _weights;
 
-    private CausalLM(DecoderRunner runner, string device, IDisposable? ownedWeights = null, PrecisionPlan? plan = null)
+    private CausalLM(DecoderRunner runner, string device, IDisposable? ownedWeights = null, PrecisionPlan? plan = null, string? folder = null)
     {
         _runner = runner;
         Device = device;
         _weights = ownedWeights;
         Plan = plan;
+        Folder = folder;
     }
+
+    /// <summary>The checkpoint folder the model was loaded from; null for <see cref="FromWeights"/>.</summary>
+    public string? Folder { get; }
+
+    /// <summary>The LoRA adapters attached to the model, if any (<see cref="AddLora"/>, <see cref="LoadAdapter"/>).</summary>
+    public LoraAdapterSet? Adapters => _runner.Adapters;
 
     /// <summary>The planner's decision this model was loaded by (dtype, device, reasons, warnings); null for <see cref="FromWeights"/>.</summary>
     public PrecisionPlan? Plan { get; }
@@ -116,7 +124,21 @@ public sealed class CausalLM : IDisposable
             {
                 UseCache = options.UseCache ?? config.UseCache ?? true,
             };
-            return new CausalLM(runner, plan.Device!, checkpoint, plan);
+            var model = new CausalLM(runner, plan.Device!, checkpoint, plan, folder);
+            if (options.Adapter is { } adapter)
+            {
+                try
+                {
+                    model.LoadAdapter(adapter);
+                }
+                catch
+                {
+                    runner.Dispose();
+                    throw;
+                }
+            }
+
+            return model;
         }
         catch
         {
@@ -160,6 +182,53 @@ public sealed class CausalLM : IDisposable
 
     /// <summary>Logits [batch, seq, vocab] of one forward pass without a cache (guarded, no fallback); the caller disposes them.</summary>
     public Tensor Forward(Tensor inputIds, CancellationToken cancellationToken = default) => _runner.Forward(inputIds, cancellationToken);
+
+    /// <summary>
+    /// Attaches new LoRA adapters (FP32, B = 0, so outputs are unchanged until trained) to the projections
+    /// <paramref name="options"/> targets; the base weights stay frozen in <see cref="Dtype"/>.
+    /// </summary>
+    public LoraAdapterSet AddLora(LoraOptions options, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfAdapted();
+        var adapters = LoraAdapterSet.Create(_runner.Model, options, seed, Folder);
+        adapters.IsTraining = IsTraining;
+        _runner.Adapters = adapters;
+        return adapters;
+    }
+
+    /// <summary>Reads a PEFT adapter folder (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>) and attaches it.</summary>
+    /// <exception cref="AdapterFormatException">The folder is not an adapter for this model.</exception>
+    public LoraAdapterSet LoadAdapter(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ThrowIfAdapted();
+        var adapters = LoraAdapterSet.Load(folder, _runner.Model);
+        adapters.IsTraining = IsTraining;
+        _runner.Adapters = adapters;
+        return adapters;
+    }
+
+    /// <summary>
+    /// Writes a full checkpoint to the new folder <paramref name="folder"/> with the adapters merged into the base weights
+    /// (W + alpha/r·B·A, summed in FP32) in <paramref name="dtype"/> (null: the model's dtype), with config.json's dtype set
+    /// to match and the tokenizer files copied from the source checkpoint. The folder appears whole or not at all.
+    /// </summary>
+    public void SaveMerged(string folder, DType? dtype = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var adapters = Adapters ?? throw new InvalidOperationException("the model has no adapters to merge; load or train some first.");
+        var source = Folder ?? throw new InvalidOperationException("merging needs the source checkpoint folder (its config.json and tokenizer); load the model with CausalLM.Load.");
+        AdapterMerger.Save(folder, source, _runner.Model, adapters, dtype ?? Dtype, cancellationToken);
+    }
+
+    private void ThrowIfAdapted()
+    {
+        if (_runner.Adapters is not null)
+        {
+            throw new InvalidOperationException("the model already has LoRA adapters; load a fresh model for another set.");
+        }
+    }
 
     /// <summary>Switches to training mode: no generation cache is built.</summary>
     public void Train() => _runner.Train();

@@ -21,6 +21,9 @@ public sealed record LoadOptions
     /// <summary>Tokens of key/value cache the device must have room for; null takes min(4096, the model's maximum).</summary>
     public long? ContextLength { get; init; }
 
+    /// <summary>A PEFT LoRA adapter folder to attach after loading (decoder models only).</summary>
+    public string? Adapter { get; init; }
+
     /// <summary>The overflow guard (on by default, falling back to a safer dtype); null keeps the default.</summary>
     public Models.OverflowGuardOptions? OverflowGuard { get; init; }
 }

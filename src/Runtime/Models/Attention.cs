@@ -45,9 +45,9 @@ internal sealed class Attention
         using var scope = NewDisposeScope();
         var batch = x.shape[0];
         var seq = x.shape[1];
-        var q = F.linear(x, _w.Query, _w.QueryBias).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = F.linear(x, _w.Key, _w.KeyBias).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
-        var v = F.linear(x, _w.Value, _w.ValueBias).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var q = _w.Query.Forward(x).view(batch, seq, _heads, _headDim).transpose(1, 2);
+        var k = _w.Key.Forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = _w.Value.Forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         if (_queryNorm is not null && _keyNorm is not null)
         {
             q = _queryNorm.Forward(q);
@@ -82,7 +82,7 @@ internal sealed class Attention
             .softmax(-1)
             .to_type(x.dtype);
         var context = probabilities.matmul(v).transpose(1, 2).reshape(batch, seq, _heads * _headDim);
-        return F.linear(context, _w.Output, _w.OutputBias).MoveToOuterDisposeScope();
+        return _w.Output.Forward(context).MoveToOuterDisposeScope();
     }
 
     /// <summary>[queries, keys] true where query position q may see key position k: k ≤ q and, with a window W, k &gt; q − W.</summary>
@@ -101,5 +101,5 @@ internal sealed class Attention
     }
 }
 
-/// <summary>The projection weights of one attention block (biases only where the family has them).</summary>
-internal sealed record AttentionWeights(Tensor Query, Tensor Key, Tensor Value, Tensor Output, Tensor? QueryBias, Tensor? KeyBias, Tensor? ValueBias, Tensor? OutputBias);
+/// <summary>The projections of one attention block (biases only where the family has them).</summary>
+internal sealed record AttentionWeights(Projection Query, Projection Key, Projection Value, Projection Output);

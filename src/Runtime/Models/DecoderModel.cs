@@ -46,6 +46,7 @@ public sealed class DecoderModel : IDisposable
 
         var ropes = new Dictionary<RopeParameters, RotaryEmbedding>();
         var activation = family.Activation(config);
+        var projections = new List<Projection>();
         _layers = new DecoderLayer[config.NumHiddenLayers];
         for (var i = 0; i < _layers.Length; i++)
         {
@@ -57,10 +58,15 @@ public sealed class DecoderModel : IDisposable
                 ropes.Add(ropeParameters, rope);
             }
 
+            Projection P(string module)
+            {
+                var projection = new Projection(L(module), W(L(module + ".weight")), Optional(L(module + ".bias")));
+                projections.Add(projection);
+                return projection;
+            }
+
             var attention = new Attention(
-                new AttentionWeights(
-                    W(L("self_attn.q_proj.weight")), W(L("self_attn.k_proj.weight")), W(L("self_attn.v_proj.weight")), W(L("self_attn.o_proj.weight")),
-                    Optional(L("self_attn.q_proj.bias")), Optional(L("self_attn.k_proj.bias")), Optional(L("self_attn.v_proj.bias")), Optional(L("self_attn.o_proj.bias"))),
+                new AttentionWeights(P("self_attn.q_proj"), P("self_attn.k_proj"), P("self_attn.v_proj"), P("self_attn.o_proj")),
                 config.NumAttentionHeads,
                 config.NumKeyValueHeads,
                 config.HeadDim,
@@ -69,10 +75,7 @@ public sealed class DecoderModel : IDisposable
                 family.Window(config, i),
                 family.QkNorm ? new RmsNorm(W(L("self_attn.q_norm.weight")), eps, norm) : null,
                 family.QkNorm ? new RmsNorm(W(L("self_attn.k_norm.weight")), eps, norm) : null);
-            var mlp = new Mlp(
-                W(L("mlp.gate_proj.weight")), W(L("mlp.up_proj.weight")), W(L("mlp.down_proj.weight")),
-                Optional(L("mlp.gate_proj.bias")), Optional(L("mlp.up_proj.bias")), Optional(L("mlp.down_proj.bias")),
-                activation);
+            var mlp = new Mlp(P("mlp.gate_proj"), P("mlp.up_proj"), P("mlp.down_proj"), activation);
             _layers[i] = new DecoderLayer(
                 i,
                 new RmsNorm(W(L("input_layernorm.weight")), eps, norm),
@@ -85,6 +88,7 @@ public sealed class DecoderModel : IDisposable
         }
 
         _ropes = ropes.Values.ToArray();
+        Projections = projections;
     }
 
     public ModelConfig Config { get; }
@@ -101,6 +105,9 @@ public sealed class DecoderModel : IDisposable
 
     /// <summary>The weights by Hugging Face name, in <see cref="Dtype"/> (owned by the model).</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict => _weights;
+
+    /// <summary>Every linear projection of every layer, in layer order (q, k, v, o, gate, up, down), where LoRA adapters attach.</summary>
+    public IReadOnlyList<Projection> Projections { get; }
 
     /// <summary>The attention window of each layer (null for full attention).</summary>
     public IReadOnlyList<long?> Windows => _layers.Select(layer => layer.Window).ToArray();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PrecisionAnalyzers.Runtime.Adapters;
 using PrecisionAnalyzers.Runtime.Configuration;
 using PrecisionAnalyzers.Runtime.Diagnostics;
 using static TorchSharp.torch;
@@ -46,9 +47,26 @@ public sealed class DecoderRunner : IDisposable
 
     public bool IsTraining => _model.IsTraining;
 
-    public void Train() => _model.Train();
+    /// <summary>The LoRA adapters attached to the model (re-attached after a fallback rebuild).</summary>
+    public LoraAdapterSet? Adapters { get; set; }
 
-    public void Eval() => _model.Eval();
+    public void Train()
+    {
+        _model.Train();
+        if (Adapters is not null)
+        {
+            Adapters.IsTraining = true;
+        }
+    }
+
+    public void Eval()
+    {
+        _model.Eval();
+        if (Adapters is not null)
+        {
+            Adapters.IsTraining = false;
+        }
+    }
 
     /// <summary>Generates from <paramref name="prompt"/>, streaming each token to <paramref name="onToken"/>.</summary>
     public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions? options = null, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default)
@@ -77,6 +95,8 @@ public sealed class DecoderRunner : IDisposable
                     replacement.Train();
                 }
 
+                Adapters?.AttachTo(replacement);
+
                 _model.Dispose();
                 _model = replacement;
             }
@@ -87,5 +107,9 @@ public sealed class DecoderRunner : IDisposable
     public Tensor Forward(Tensor inputIds, CancellationToken cancellationToken = default) =>
         _model.Forward(inputIds, null, Guard.Enabled ? new OverflowGuard(_model.Dtype) : null, false, cancellationToken);
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        Adapters?.Dispose();
+        _model.Dispose();
+    }
 }

@@ -1,0 +1,44 @@
+using PrecisionAnalyzers.Runtime.Adapters;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// One linear projection of a decoder layer (<c>q_proj</c>, <c>gate_proj</c>, …): a frozen weight and optional bias in the
+/// model dtype, and optionally a LoRA adapter whose low-rank update is added to the output.
+/// </summary>
+public sealed class Projection
+{
+    internal Projection(string moduleName, Tensor weight, Tensor? bias)
+    {
+        ModuleName = moduleName;
+        Weight = weight;
+        Bias = bias;
+    }
+
+    /// <summary>The Hugging Face module name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
+    public string ModuleName { get; }
+
+    /// <summary>The short name the LoRA target modules use, e.g. <c>q_proj</c>.</summary>
+    public string ShortName => ModuleName[(ModuleName.LastIndexOf('.') + 1)..];
+
+    /// <summary>[out, in] in the model dtype; never trained.</summary>
+    public Tensor Weight { get; }
+
+    public Tensor? Bias { get; }
+
+    public long InFeatures => Weight.shape[1];
+
+    public long OutFeatures => Weight.shape[0];
+
+    /// <summary>The adapter added to this projection's output, if any.</summary>
+    public LoraAdapter? Adapter { get; internal set; }
+
+    /// <summary>x·Wᵀ + b, plus the adapter's update when one is attached.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        var output = F.linear(x, Weight, Bias);
+        return Adapter is null ? output : Adapter.AddTo(output, x);
+    }
+}
