@@ -16,7 +16,7 @@ public sealed class TextDataset
     public const long IgnoreIndex = -100;
 
     private readonly int[][] _examples;
-    private readonly Dictionary<long, int[]> _permutations = [];
+    private readonly Dictionary<(long Epoch, long Seed), int[]> _permutations = [];
 
     private TextDataset(string source, int[][] examples, int skipped)
     {
@@ -124,7 +124,7 @@ public sealed class TextDataset
     {
         lock (_permutations)
         {
-            if (!_permutations.TryGetValue(epoch, out var permutation))
+            if (!_permutations.TryGetValue((epoch, seed), out var permutation))
             {
                 permutation = Enumerable.Range(0, _examples.Length).ToArray();
                 var random = new Random(unchecked((int)((seed * 1_000_003) ^ (epoch * 7919))));
@@ -139,7 +139,7 @@ public sealed class TextDataset
                     _permutations.Clear();
                 }
 
-                _permutations[epoch] = permutation;
+                _permutations[(epoch, seed)] = permutation;
             }
 
             return permutation;
