@@ -21,6 +21,7 @@ public static class PrecisionApp
             RunCommand.Create(console),
             DemoCommand.Create(console),
             EmbedCommand.Create(console),
+            TrainCommand.Create(console),
         };
 
         var parsed = root.Parse(args);

@@ -73,6 +73,11 @@ public sealed class LoraTrainer : IDisposable
     public TrainingResult Train(TextDataset data, string? outputFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (data.MaxTokenId >= _model.Config.VocabSize)
+        {
+            throw new DatasetException(data.Source, 0, $"token id {data.MaxTokenId} is past the model's vocabulary of {_model.Config.VocabSize}: data and model do not belong together");
+        }
+
         CheckOutputFolder(outputFolder);
         if (_model.UseCache)
         {

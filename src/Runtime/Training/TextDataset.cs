@@ -33,6 +33,9 @@ public sealed class TextDataset
     /// <summary>Examples left out because they had fewer than two tokens (nothing to predict).</summary>
     public int Skipped { get; }
 
+    /// <summary>The largest token id in the data (it must be inside the model's vocabulary).</summary>
+    public int MaxTokenId => _examples.Max(example => example.Max());
+
     /// <summary>Tokens over all examples.</summary>
     public long TokenCount => _examples.Sum(example => (long)example.Length);
 
