@@ -227,7 +227,8 @@ public sealed class DecoderModel : IDisposable
             first = start + seq - 1;
         }
 
-        var logits = F.linear(_finalNorm.Forward(hidden), _head);
+        var normed = _finalNorm.Forward(hidden);
+        var logits = CpuGemv.TryLinear(normed, _head, null) ?? F.linear(normed, _head);
         if (_finalSoftcap is { } cap)
         {
             logits = (logits / cap).tanh() * cap;

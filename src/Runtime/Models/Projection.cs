@@ -38,7 +38,7 @@ public sealed class Projection
     /// <summary>x·Wᵀ + b, plus the adapter's update when one is attached.</summary>
     public Tensor Forward(Tensor x)
     {
-        var output = F.linear(x, Weight, Bias);
+        var output = CpuGemv.TryLinear(x, Weight, Bias) ?? F.linear(x, Weight, Bias);
         return Adapter is null ? output : Adapter.AddTo(output, x);
     }
 }

@@ -1,0 +1,171 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrecisionAnalyzers.Runtime.Models;
+
+/// <summary>
+/// The FP32 matrix-vector product of a decode step (one token: x is a single row) on the CPU, split by output rows across
+/// the cores. libtorch's FP32 GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
+/// decode speed was bound by one core's memory bandwidth; this kernel reads the weight once with every core.
+/// </summary>
+internal static unsafe class CpuGemv
+{
+    /// <summary>Rows below which splitting costs more than it saves.</summary>
+    private const long MinimumRowsToSplit = 256;
+
+    /// <summary>Whether the kernel is used at all (PRECISION_GEMV=libtorch turns it off, for comparison).</summary>
+    public static bool Enabled { get; set; } = !string.Equals(Environment.GetEnvironmentVariable("PRECISION_GEMV"), "libtorch", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Workers the rows are split across.</summary>
+    public static int Workers { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// x·Wᵀ + b when it applies (CPU, FP32, x a single contiguous row, W contiguous, no gradient wanted); otherwise null and
+    /// the caller uses libtorch.
+    /// </summary>
+    public static Tensor? TryLinear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        if (!Enabled || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU ||
+            weight.device_type != DeviceType.CPU || x.shape[^1] != weight.shape[1] || x.numel() != weight.shape[1] ||
+            weight.shape[0] < MinimumRowsToSplit || !x.is_contiguous() || !weight.is_contiguous() ||
+            (bias is not null && (bias.dtype != ScalarType.Float32 || !bias.is_contiguous())) ||
+            (is_grad_enabled() && (x.requires_grad || weight.requires_grad)))
+        {
+            return null;
+        }
+
+        var rows = weight.shape[0];
+        var columns = weight.shape[1];
+        var shape = x.shape.ToArray();
+        shape[^1] = rows;
+        var result = empty(shape, ScalarType.Float32);
+        fixed (byte* w = weight.bytes)
+        fixed (byte* v = x.bytes)
+        fixed (byte* y = result.bytes)
+        fixed (byte* b = bias is null ? default : bias.bytes)
+        {
+            var job = new Job((float*)w, (float*)v, (float*)y, (float*)b, columns);
+            var parts = (int)Math.Min(Workers, rows / (MinimumRowsToSplit / 2));
+            if (parts <= 1)
+            {
+                job.Run(0, rows);
+            }
+            else
+            {
+                // Row blocks aligned to 8 so each worker's rows start on whole 4-row groups.
+                var block = ((rows / parts) + 7) & ~7L;
+                Parallel.For(0, parts, part => job.Run(part * block, Math.Min(rows, (part + 1) * block)));
+            }
+        }
+
+        return result;
+    }
+
+    private readonly struct Job(float* weight, float* x, float* y, float* bias, long columns)
+    {
+        public void Run(long first, long end)
+        {
+            var row = first;
+            for (; row + 4 <= end; row += 4)
+            {
+                Dot4(row);
+            }
+
+            for (; row < end; row++)
+            {
+                y[row] = Dot(weight + (row * columns), x, columns) + (bias == null ? 0 : bias[row]);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Dot4(long row)
+        {
+            var w0 = weight + (row * columns);
+            var w1 = w0 + columns;
+            var w2 = w1 + columns;
+            var w3 = w2 + columns;
+            long i = 0;
+            float s0, s1, s2, s3;
+            if (Vector512.IsHardwareAccelerated && columns >= 16)
+            {
+                var a0 = Vector512<float>.Zero;
+                var a1 = Vector512<float>.Zero;
+                var a2 = Vector512<float>.Zero;
+                var a3 = Vector512<float>.Zero;
+                for (; i + 16 <= columns; i += 16)
+                {
+                    var v = Vector512.Load(x + i);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), v, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), v, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), v, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), v, a3);
+                }
+
+                (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+            }
+            else
+            {
+                var a0 = Vector256<float>.Zero;
+                var a1 = Vector256<float>.Zero;
+                var a2 = Vector256<float>.Zero;
+                var a3 = Vector256<float>.Zero;
+                for (; i + 8 <= columns; i += 8)
+                {
+                    var v = Vector256.Load(x + i);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), v, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), v, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), v, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), v, a3);
+                }
+
+                (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+            }
+
+            for (; i < columns; i++)
+            {
+                s0 += w0[i] * x[i];
+                s1 += w1[i] * x[i];
+                s2 += w2[i] * x[i];
+                s3 += w3[i] * x[i];
+            }
+
+            if (bias != null)
+            {
+                s0 += bias[row];
+                s1 += bias[row + 1];
+                s2 += bias[row + 2];
+                s3 += bias[row + 3];
+            }
+
+            y[row] = s0;
+            y[row + 1] = s1;
+            y[row + 2] = s2;
+            y[row + 3] = s3;
+        }
+
+        private static float Dot(float* w, float* x, long columns)
+        {
+            long i = 0;
+            var sum = 0f;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var acc = Vector256<float>.Zero;
+                for (; i + 8 <= columns; i += 8)
+                {
+                    acc = Vector256.FusedMultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), acc);
+                }
+
+                sum = Vector256.Sum(acc);
+            }
+
+            for (; i < columns; i++)
+            {
+                sum += w[i] * x[i];
+            }
+
+            return sum;
+        }
+    }
+}
