@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace PrecisionAnalyzers.Runtime.Models;
 
 /// <summary>
-/// The FP32 matrix-vector product of a decode step (one token: x is a single row) on the CPU, split by output rows across
-/// the cores. libtorch's FP32 GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
+/// The FP32 and BF16 matrix-vector products of a decode step (one token: x is a single row) on the CPU, split by output rows across
+/// the cores. libtorch's GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
 /// decode speed was bound by one core's memory bandwidth; this kernel reads the weight once with every core.
 /// </summary>
 internal static unsafe class CpuGemv
@@ -22,15 +22,16 @@ internal static unsafe class CpuGemv
     public static int Workers { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
-    /// x·Wᵀ + b when it applies (CPU, FP32, x a single contiguous row, W contiguous, no gradient wanted); otherwise null and
-    /// the caller uses libtorch.
+    /// x·Wᵀ + b when it applies (CPU, FP32 or BF16, x a single contiguous row, W contiguous, no gradient wanted); otherwise
+    /// null and the caller uses libtorch. BF16 accumulates in FP32 and rounds the result once, as libtorch does.
     /// </summary>
     public static Tensor? TryLinear(Tensor x, Tensor weight, Tensor? bias)
     {
-        if (!Enabled || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU ||
+        var dtype = x.dtype;
+        if (!Enabled || dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || weight.dtype != dtype || x.device_type != DeviceType.CPU ||
             weight.device_type != DeviceType.CPU || x.shape[^1] != weight.shape[1] || x.numel() != weight.shape[1] ||
             weight.shape[0] < MinimumRowsToSplit || !x.is_contiguous() || !weight.is_contiguous() ||
-            (bias is not null && (bias.dtype != ScalarType.Float32 || !bias.is_contiguous())) ||
+            (bias is not null && (bias.dtype != dtype || !bias.is_contiguous())) ||
             (is_grad_enabled() && (x.requires_grad || weight.requires_grad)))
         {
             return null;
@@ -40,27 +41,158 @@ internal static unsafe class CpuGemv
         var columns = weight.shape[1];
         var shape = x.shape.ToArray();
         shape[^1] = rows;
-        var result = empty(shape, ScalarType.Float32);
+        var result = empty(shape, dtype);
+        var parts = (int)Math.Min(Workers, rows / (MinimumRowsToSplit / 2));
+        // Row blocks aligned to 8 so each worker's rows start on whole 4-row groups.
+        var block = ((rows / Math.Max(1, parts)) + 7) & ~7L;
+        if (dtype == ScalarType.Float32)
+        {
+            fixed (byte* w = weight.bytes)
+            fixed (byte* v = x.bytes)
+            fixed (byte* y = result.bytes)
+            fixed (byte* b = bias is null ? default : bias.bytes)
+            {
+                var job = new Job((float*)w, (float*)v, (float*)y, (float*)b, columns);
+                Split(parts, block, rows, (first, end) => job.Run(first, end));
+            }
+
+            return result;
+        }
+
+        // BF16: x widened to FP32 once, each weight row widened on the fly, sums rounded to BF16 (nearest even).
+        var input = new float[columns];
+        var sums = new float[rows];
+        var biases = bias is null ? null : new float[rows];
         fixed (byte* w = weight.bytes)
         fixed (byte* v = x.bytes)
         fixed (byte* y = result.bytes)
         fixed (byte* b = bias is null ? default : bias.bytes)
+        fixed (float* input32 = input)
+        fixed (float* sums32 = sums)
+        fixed (float* bias32 = biases)
         {
-            var job = new Job((float*)w, (float*)v, (float*)y, (float*)b, columns);
-            var parts = (int)Math.Min(Workers, rows / (MinimumRowsToSplit / 2));
-            if (parts <= 1)
+            Checkpoints.DtypeConverter.WidenBFloat16((ushort*)v, (uint*)input32, columns);
+            if (bias32 != null)
             {
-                job.Run(0, rows);
+                Checkpoints.DtypeConverter.WidenBFloat16((ushort*)b, (uint*)bias32, rows);
             }
-            else
-            {
-                // Row blocks aligned to 8 so each worker's rows start on whole 4-row groups.
-                var block = ((rows / parts) + 7) & ~7L;
-                Parallel.For(0, parts, part => job.Run(part * block, Math.Min(rows, (part + 1) * block)));
-            }
+
+            var job = new Bf16Job((ushort*)w, input32, sums32, bias32, columns);
+            Split(parts, block, rows, (first, end) => job.Run(first, end));
+            Checkpoints.DtypeConverter.NarrowToBFloat16((uint*)sums32, (ushort*)y, rows);
         }
 
         return result;
+    }
+
+    private static void Split(int parts, long block, long rows, Action<long, long> run)
+    {
+        if (parts <= 1)
+        {
+            run(0, rows);
+        }
+        else
+        {
+            Parallel.For(0, parts, part => run(part * block, Math.Min(rows, (part + 1) * block)));
+        }
+    }
+
+    private readonly struct Bf16Job(ushort* weight, float* x, float* y, float* bias, long columns)
+    {
+        public void Run(long first, long end)
+        {
+            var row = first;
+            for (; row + 4 <= end; row += 4)
+            {
+                Dot4(row);
+            }
+
+            for (; row < end; row++)
+            {
+                var w = weight + (row * columns);
+                var sum = 0f;
+                for (long i = 0; i < columns; i++)
+                {
+                    sum += BitConverter.Int32BitsToSingle(w[i] << 16) * x[i];
+                }
+
+                y[row] = sum + (bias == null ? 0 : bias[row]);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Widen(Vector256<ushort> bf16) =>
+            Vector512.ShiftLeft(Vector512.WidenLower(Vector512.Create(bf16, bf16)), 16).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Widen(Vector128<ushort> bf16) =>
+            Vector256.ShiftLeft(Vector256.WidenLower(Vector256.Create(bf16, bf16)), 16).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Dot4(long row)
+        {
+            var w0 = weight + (row * columns);
+            var w1 = w0 + columns;
+            var w2 = w1 + columns;
+            var w3 = w2 + columns;
+            long i = 0;
+            float s0, s1, s2, s3;
+            if (Vector512.IsHardwareAccelerated && columns >= 16)
+            {
+                var a0 = Vector512<float>.Zero;
+                var a1 = Vector512<float>.Zero;
+                var a2 = Vector512<float>.Zero;
+                var a3 = Vector512<float>.Zero;
+                for (; i + 16 <= columns; i += 16)
+                {
+                    var v = Vector512.Load(x + i);
+                    a0 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w0 + i)), v, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w1 + i)), v, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w2 + i)), v, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w3 + i)), v, a3);
+                }
+
+                (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+            }
+            else
+            {
+                var a0 = Vector256<float>.Zero;
+                var a1 = Vector256<float>.Zero;
+                var a2 = Vector256<float>.Zero;
+                var a3 = Vector256<float>.Zero;
+                for (; i + 8 <= columns; i += 8)
+                {
+                    var v = Vector256.Load(x + i);
+                    a0 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w0 + i)), v, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w1 + i)), v, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w2 + i)), v, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w3 + i)), v, a3);
+                }
+
+                (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+            }
+
+            for (; i < columns; i++)
+            {
+                s0 += BitConverter.Int32BitsToSingle(w0[i] << 16) * x[i];
+                s1 += BitConverter.Int32BitsToSingle(w1[i] << 16) * x[i];
+                s2 += BitConverter.Int32BitsToSingle(w2[i] << 16) * x[i];
+                s3 += BitConverter.Int32BitsToSingle(w3[i] << 16) * x[i];
+            }
+
+            if (bias != null)
+            {
+                s0 += bias[row];
+                s1 += bias[row + 1];
+                s2 += bias[row + 2];
+                s3 += bias[row + 3];
+            }
+
+            y[row] = s0;
+            y[row + 1] = s1;
+            y[row + 2] = s2;
+            y[row + 3] = s3;
+        }
     }
 
     private readonly struct Job(float* weight, float* x, float* y, float* bias, long columns)
