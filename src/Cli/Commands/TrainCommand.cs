@@ -110,11 +110,13 @@ internal static class TrainCommand
                     console.Human.MarkupLine($"[grey]resuming from {Markup.Escape(resumeFrom)} at step {trainer.Step}[/]");
                 }
 
-                foreach (var warning in model.LoadWarnings)
+                foreach (var warning in trainer.Warnings)
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
                 }
             }
+
+            var shown = trainer.Warnings.ToArray();
 
             TrainingResult result;
             try
@@ -153,7 +155,7 @@ internal static class TrainCommand
             }
             else
             {
-                foreach (var warning in result.Warnings.Except(model.LoadWarnings))
+                foreach (var warning in result.Warnings.Except(shown))
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
                 }

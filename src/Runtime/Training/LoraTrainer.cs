@@ -46,6 +46,13 @@ public sealed class LoraTrainer : IDisposable
         _optimizer = new AdamW(_adapters.Parameters, weightDecay: options.WeightDecay);
         _scaler = model.Dtype == DType.Float16 ? new DynamicLossScaler(options.InitialLossScale, options.LossScaleGrowthInterval) : null;
         _warnings.AddRange(model.LoadWarnings);
+        if (model.UseCache)
+        {
+            var message = "use_cache is on (config.json or the load options) and is ignored in training: no generation cache is built.";
+            _warnings.Add(new PrecisionWarning(RuntimeCodes.CacheDisabledForTraining, message));
+            _logger.LogWarning("{Code}: {Message}", RuntimeCodes.CacheDisabledForTraining, message);
+        }
+
         if (resumeFrom is not null)
         {
             Resume(TrainingCheckpoint.Resolve(resumeFrom));
@@ -56,6 +63,9 @@ public sealed class LoraTrainer : IDisposable
 
     /// <summary>Steps done (including those of the run resumed from).</summary>
     public int Step { get; private set; }
+
+    /// <summary>The PREC1xx warnings of the run so far: loading's, and PREC105 when <c>use_cache</c> is on.</summary>
+    public IReadOnlyList<PrecisionWarning> Warnings => _warnings;
 
     /// <summary>The adapters being trained.</summary>
     public LoraAdapterSet Adapters => _adapters;
@@ -79,12 +89,6 @@ public sealed class LoraTrainer : IDisposable
         }
 
         CheckOutputFolder(outputFolder);
-        if (_model.UseCache)
-        {
-            var message = "use_cache is on (config.json or the load options) and is ignored in training: no generation cache is built.";
-            _warnings.Add(new PrecisionWarning(RuntimeCodes.CacheDisabledForTraining, message));
-            _logger.LogWarning("{Code}: {Message}", RuntimeCodes.CacheDisabledForTraining, message);
-        }
 
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.Schedule);
         const long padId = 0; // any id: padding sits after every real token, so causal attention never lets a real position see it
