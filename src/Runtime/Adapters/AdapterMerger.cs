@@ -70,6 +70,20 @@ public static class AdapterMerger
         var weights = Merge(model, adapters, dtype);
         try
         {
+            // Tensors the decoder does not use (a multimodal checkpoint's vision tower and projector, say) go through in the
+            // target dtype, so the merged folder is a whole checkpoint for any loader, not only this runtime.
+            if (Checkpoint.Exists(sourceFolder))
+            {
+                using var source = Checkpoint.Open(sourceFolder, cancellationToken: cancellationToken);
+                var target = DecoderModel.ScalarTypeOf(dtype);
+                foreach (var name in source.Names.Where(name => !weights.ContainsKey(name) && !IsTiedHeadCopy(name, model)))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var stored = source.Info(name).Type;
+                    weights[name] = source.Get(name, SafetensorsDtypes.IsFloatingPoint(stored) ? target : stored, CPU);
+                }
+            }
+
             AtomicFolder.Write(folder, temporary =>
             {
                 File.WriteAllText(Path.Combine(temporary, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -90,6 +104,10 @@ public static class AdapterMerger
             }
         }
     }
+
+    // A checkpoint with tied embeddings that also stores lm_head.weight: the decoder reads the embedding only.
+    private static bool IsTiedHeadCopy(string name, DecoderModel model) =>
+        model.Config.TieWordEmbeddings && name.EndsWith("lm_head.weight", StringComparison.Ordinal);
 
     private static void SetDtype(JsonObject config, string name)
     {

@@ -138,6 +138,14 @@ public sealed class LoraAdapterTests : IDisposable
         var actual = Logits(reloaded, Sequences()[2]);
         Assert.True(MaxDifference(expected, actual) <= 1e-4, $"max |Δlogit| = {MaxDifference(expected, actual)}");
         Assert.True(MaxDifference(Logits(Base(model, DType.Float32), Sequences()[2]), actual) > 0.1, "the merge changed nothing");
+
+        // A whole checkpoint: the multimodal checkpoint's vision tower and projector are carried through, the tokenizer-free
+        // config keeps its vision_config.
+        using var source = Checkpoint.Open(model);
+        using var written = Checkpoint.Open(merged);
+        Assert.Equal(source.Names.Order(), written.Names.Order());
+        Assert.Contains(written.Names, name => name.StartsWith("vision_tower.", StringComparison.Ordinal));
+        Assert.Contains("vision_config", File.ReadAllText(Path.Combine(merged, "config.json")), StringComparison.Ordinal);
     }
 
     [Fact]
