@@ -15,11 +15,20 @@ internal static unsafe class CpuGemv
     /// <summary>Rows below which splitting costs more than it saves.</summary>
     private const long MinimumRowsToSplit = 256;
 
+    /// <summary>Rows of one work item (a multiple of 4).</summary>
+    private const long BlockRows = 128;
+
     /// <summary>Whether the kernel is used at all (PRECISION_GEMV=libtorch turns it off, for comparison).</summary>
     public static bool Enabled { get; set; } = !string.Equals(Environment.GetEnvironmentVariable("PRECISION_GEMV"), "libtorch", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Workers the rows are split across.</summary>
-    public static int Workers { get; set; } = Math.Max(1, Environment.ProcessorCount);
+    public static int Workers
+    {
+        get => Options.MaxDegreeOfParallelism;
+        set => Options.MaxDegreeOfParallelism = Math.Max(1, value);
+    }
+
+    private static ParallelOptions Options { get; } = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
 
     /// <summary>
     /// x·Wᵀ + b when it applies (CPU, FP32 or BF16, x a single contiguous row, W contiguous, no gradient wanted); otherwise
@@ -42,9 +51,10 @@ internal static unsafe class CpuGemv
         var shape = x.shape.ToArray();
         shape[^1] = rows;
         var result = empty(shape, dtype);
-        var parts = (int)Math.Min(Workers, rows / (MinimumRowsToSplit / 2));
-        // Row blocks aligned to 8 so each worker's rows start on whole 4-row groups.
-        var block = ((rows / Math.Max(1, parts)) + 7) & ~7L;
+        // Many small row blocks taken dynamically, not one block per core: when a core is busy with something else the
+        // others take its share, instead of every call waiting for the slowest core.
+        var parts = Workers <= 1 ? 1 : (int)((rows + BlockRows - 1) / BlockRows);
+        const long block = BlockRows;
         if (dtype == ScalarType.Float32)
         {
             fixed (byte* w = weight.bytes)
@@ -93,7 +103,7 @@ internal static unsafe class CpuGemv
         }
         else
         {
-            Parallel.For(0, parts, part => run(part * block, Math.Min(rows, (part + 1) * block)));
+            Parallel.For(0, parts, Options, part => run(part * block, Math.Min(rows, (part + 1) * block)));
         }
     }
 
