@@ -17,13 +17,15 @@ internal static class PlanCommand
         var device = CommonOptions.Device();
         var hardware = CommonOptions.Hardware();
         var context = new Option<long?>("--context") { Description = "Tokens of key/value cache to budget for (default: min(4096, the model's maximum))." };
-        var mode = new Option<string>("--mode") { Description = "inference or training.", DefaultValueFactory = _ => "inference" }.AcceptOnlyFromAmong("inference", "training");
+        var mode = new Option<string>("--mode") { Description = "inference, training (full fine-tuning) or lora (LoRA fine-tuning).", DefaultValueFactory = _ => "inference" }.AcceptOnlyFromAmong("inference", "training", "lora");
+        var loraRank = new Option<int>("--lora-rank") { Description = "With --mode lora: the adapters' rank.", DefaultValueFactory = _ => 8 };
+        var loraTargets = new Option<string>("--lora-targets") { Description = "With --mode lora: attention, all-linear, or module names such as q_proj,v_proj.", DefaultValueFactory = _ => "attention" };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("plan", "Plan the dtype and device for a model, with the reasons. Weights are not needed.")
         {
-            path, dtype, device, hardware, context, mode, strict, json,
+            path, dtype, device, hardware, context, mode, loraRank, loraTargets, strict, json,
         };
         command.SetAction(parse =>
         {
@@ -40,9 +42,11 @@ internal static class PlanCommand
                 Dtype: CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
                 Device: CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
                 ContextLength: contextLength,
-                Mode: parse.GetRequiredValue(mode) == "training" ? PlanMode.Training : PlanMode.Inference,
+                Mode: parse.GetRequiredValue(mode) switch { "training" => PlanMode.Training, "lora" => PlanMode.LoraTraining, _ => PlanMode.Inference },
                 Strict: parse.GetValue(strict),
-                WeightsDtype: ModelPaths.WeightsDtype(modelPath));
+                WeightsDtype: ModelPaths.WeightsDtype(modelPath),
+                LoraRank: parse.GetValue(loraRank) is var rank and >= 1 ? rank : throw new BadInputException($"--lora-rank must be at least 1 (got {parse.GetValue(loraRank)})."),
+                LoraTargets: ParseTargets(parse.GetRequiredValue(loraTargets)));
             var plan = new PrecisionPlanner(target.IsLocal ? new MatmulDtypeProbe() : null).Plan(config, target.Devices, request);
 
             if (parse.GetValue(json))
@@ -82,6 +86,18 @@ internal static class PlanCommand
         foreach (var warning in plan.Warnings)
         {
             human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
+        }
+    }
+
+    private static IReadOnlyList<string> ParseTargets(string text)
+    {
+        try
+        {
+            return Runtime.Adapters.LoraOptions.ParseTargets(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadInputException(e.Message, e);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed record PlanJson(
         plan.Dtype is { } d ? DtypeRules.Name(d) : null,
         plan.Device ?? "none",
         plan.CheckpointDtype is { } c ? DtypeRules.Name(c) : null,
-        plan.Mode == PlanMode.Training ? "training" : "inference",
+        plan.Mode switch { PlanMode.Training => "training", PlanMode.LoraTraining => "lora", _ => "inference" },
         plan.ContextLength,
         plan.KvCacheBytes,
         plan.RequiredBytes,

@@ -52,4 +52,40 @@ public static class MemoryEstimator
         var master = dtype == DType.Float32 ? 0 : WeightBytes(parameters, DType.Float32);
         return checked(weights + weights + master + (2 * WeightBytes(parameters, DType.Float32)));
     }
+
+    /// <summary>
+    /// Parameters of rank-<paramref name="rank"/> LoRA adapters on <paramref name="targets"/> (short names such as
+    /// <c>q_proj</c>; null: q, k, v, o) in every layer: r·(in + out) per adapted projection.
+    /// </summary>
+    public static long LoraParameters(ModelConfig config, int rank, IReadOnlyList<string>? targets = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        targets ??= ["q_proj", "k_proj", "v_proj", "o_proj"];
+        var h = config.HiddenSize;
+        var q = config.NumAttentionHeads * config.HeadDim;
+        var kv = config.NumKeyValueHeads * config.HeadDim;
+        var i = config.IntermediateSize;
+        long perLayer = 0;
+        foreach (var target in targets.Distinct())
+        {
+            perLayer += target switch
+            {
+                "q_proj" => h + q,
+                "k_proj" or "v_proj" => h + kv,
+                "o_proj" => q + h,
+                "gate_proj" or "up_proj" => h + i,
+                "down_proj" => i + h,
+                _ => throw new ArgumentException($"unknown LoRA target '{target}'.", nameof(targets)),
+            };
+        }
+
+        return checked(rank * perLayer * config.NumHiddenLayers);
+    }
+
+    /// <summary>
+    /// LoRA fine-tuning, excluding activations: the frozen weights in <paramref name="dtype"/>, and for each adapter
+    /// parameter an FP32 weight, its FP32 gradient and AdamW's two FP32 moments (16 bytes).
+    /// </summary>
+    public static long LoraTrainingBytes(long parameters, long loraParameters, DType dtype) =>
+        checked(WeightBytes(parameters, dtype) + (16 * loraParameters));
 }

@@ -7,17 +7,26 @@ namespace PrecisionAnalyzers.Runtime.Planning;
 /// <param name="Mode">Inference or training.</param>
 /// <param name="Strict">Make what would be a fallback with a warning an error instead.</param>
 /// <param name="WeightsDtype">The dtype the weights are stored in, from the safetensors headers, when known.</param>
+/// <param name="LoraRank">The adapters' rank, for <see cref="PlanMode.LoraTraining"/>.</param>
+/// <param name="LoraTargets">The adapted projections (<c>q_proj</c>, …) for <see cref="PlanMode.LoraTraining"/>; null: the attention projections.</param>
 public sealed record PlanRequest(
     DType? Dtype = null,
     string? Device = null,
     long? ContextLength = null,
     PlanMode Mode = PlanMode.Inference,
     bool Strict = false,
-    DType? WeightsDtype = null);
+    DType? WeightsDtype = null,
+    int LoraRank = 8,
+    IReadOnlyList<string>? LoraTargets = null);
 
 /// <summary>What the model will be used for.</summary>
 public enum PlanMode
 {
     Inference,
+
+    /// <summary>Full fine-tuning: every weight trained with Adam.</summary>
     Training,
+
+    /// <summary>LoRA fine-tuning: frozen weights in the dtype, FP32 adapters with their gradients and AdamW state.</summary>
+    LoraTraining,
 }

@@ -104,18 +104,18 @@ public sealed class PrecisionPlanner
                 return Result(null, null, 0, 0);
             }
 
-            var (kv, required, withHeadroom) = Need(config, request.Mode, parameters, weights, context, dtype);
+            var (kv, required, withHeadroom) = Need(config, request, parameters, weights, context, dtype);
             largestNeed = Math.Max(largestNeed, withHeadroom);
             if (withHeadroom > device.MemoryBytes)
             {
-                reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(request.Mode, weights[dtype], kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
+                reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(config, request, weights[dtype], kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
                 var smaller = explicitDtype is null ? DtypeRules.SmallerThan(dtype, device, config) : null;
                 if (smaller is null)
                 {
                     continue;
                 }
 
-                var (smallerKv, smallerRequired, smallerWithHeadroom) = Need(config, request.Mode, parameters, weights, context, smaller.Value);
+                var (smallerKv, smallerRequired, smallerWithHeadroom) = Need(config, request, parameters, weights, context, smaller.Value);
                 if (smallerWithHeadroom > device.MemoryBytes)
                 {
                     reasons.Add($"{DtypeRules.Name(smaller.Value)} would need {Bytes(smallerWithHeadroom)} with headroom: does not fit either");
@@ -140,7 +140,7 @@ public sealed class PrecisionPlanner
             reasons.AddRange(proofNotes);
             warnings.AddRange(decision.Warnings);
             warnings.AddRange(proofWarnings);
-            reasons.Add($"{device.Name}: {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(request.Mode, weights[dtype], kv, context)}); {Bytes(device.MemoryBytes)} available: fits");
+            reasons.Add($"{device.Name}: {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(config, request, weights[dtype], kv, context)}); {Bytes(device.MemoryBytes)} available: fits");
             _logger.LogDebug("Planned {ModelType} on {Device} in {Dtype}.", config.ModelType, device.Name, dtype);
             return Result(dtype, device.Name, kv, required);
         }
@@ -251,10 +251,15 @@ public sealed class PrecisionPlanner
         return dtype;
     }
 
-    private static (long Kv, long Required, long WithHeadroom) Need(ModelConfig config, PlanMode mode, long parameters, Dictionary<DType, long> weights, long context, DType dtype)
+    private static (long Kv, long Required, long WithHeadroom) Need(ModelConfig config, PlanRequest request, long parameters, Dictionary<DType, long> weights, long context, DType dtype)
     {
-        var kv = mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
-        var required = mode == PlanMode.Training ? MemoryEstimator.FullFineTuneBytes(parameters, dtype) : weights[dtype] + kv;
+        var kv = request.Mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
+        var required = request.Mode switch
+        {
+            PlanMode.Training => MemoryEstimator.FullFineTuneBytes(parameters, dtype),
+            PlanMode.LoraTraining => MemoryEstimator.LoraTrainingBytes(parameters, MemoryEstimator.LoraParameters(config, request.LoraRank, request.LoraTargets), dtype),
+            _ => weights[dtype] + kv,
+        };
         return (kv, required, (long)(required * (1 + Headroom)));
     }
 
@@ -266,9 +271,12 @@ public sealed class PrecisionPlanner
         var name => device.Name == name,
     };
 
-    private static string Describe(PlanMode mode, long weights, long kv, long context) => mode == PlanMode.Training
-        ? "weights, gradients, and Adam state with float32 master weights; activations not included"
-        : kv > 0 ? $"weights {Bytes(weights)} + cache for {context} tokens {Bytes(kv)}" : $"weights {Bytes(weights)}";
+    private static string Describe(ModelConfig config, PlanRequest request, long weights, long kv, long context) => request.Mode switch
+    {
+        PlanMode.Training => "weights, gradients, and Adam state with float32 master weights; activations not included",
+        PlanMode.LoraTraining => $"frozen weights {Bytes(weights)} + LoRA r={request.LoraRank} adapters ({MemoryEstimator.LoraParameters(config, request.LoraRank, request.LoraTargets):N0} parameters) with float32 gradients and AdamW state; activations not included",
+        _ => kv > 0 ? $"weights {Bytes(weights)} + cache for {context} tokens {Bytes(kv)}" : $"weights {Bytes(weights)}",
+    };
 
     /// <summary>Bytes in decimal gigabytes (as GPU makers and the failure reports count them), or megabytes when small.</summary>
     public static string Bytes(long bytes) => bytes >= 1_000_000_000

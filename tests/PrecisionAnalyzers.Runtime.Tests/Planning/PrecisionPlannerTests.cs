@@ -230,6 +230,34 @@ public sealed class PrecisionPlannerTests
     }
 
     [Fact]
+    public void LoRA_training_needs_the_frozen_weights_and_16_bytes_per_adapter_parameter()
+    {
+        var config = Gemma2(); // hidden 256, 4 heads and 2 KV heads of 64, intermediate 512, 2 layers
+        var inference = Plan(config, new PlanRequest(Dtype: DType.BFloat16, ContextLength: 0), CpuWithBf16);
+
+        var attention = Plan(config, new PlanRequest(Dtype: DType.BFloat16, Mode: PlanMode.LoraTraining, LoraRank: 4), CpuWithBf16);
+        var allLinear = Plan(config, new PlanRequest(Dtype: DType.BFloat16, Mode: PlanMode.LoraTraining, LoraRank: 4, LoraTargets: Adapters.LoraOptions.AllLinearModules), CpuWithBf16);
+
+        // q: 4·(256 + 256), k and v: 4·(256 + 128) each, o: 4·(256 + 256); gate and up: 4·(256 + 512) each, down the same.
+        const long attentionPerLayer = (4 * 512) + (2 * 4 * 384) + (4 * 512);
+        const long mlpPerLayer = 3 * 4 * 768;
+        Assert.Equal(inference.RequiredBytes + (16 * 2 * attentionPerLayer), attention.RequiredBytes);
+        Assert.Equal(inference.RequiredBytes + (16 * 2 * (attentionPerLayer + mlpPerLayer)), allLinear.RequiredBytes);
+        Assert.Equal(0, attention.KvCacheBytes);
+        Assert.Contains(attention.Reasons, r => r.Contains("LoRA r=4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_12B_Gemma_that_full_fine_tuning_cannot_put_on_an_80_GB_GPU_trains_with_LoRA_there()
+    {
+        var full = Plan(Gemma3_12B(), new PlanRequest(Dtype: DType.BFloat16, Mode: PlanMode.Training), A100);
+        var lora = Plan(Gemma3_12B(), new PlanRequest(Dtype: DType.BFloat16, Mode: PlanMode.LoraTraining, LoraRank: 16), A100);
+
+        Assert.NotEqual("cuda:0", full.Device);
+        Assert.Equal("cuda:0", lora.Device);
+    }
+
+    [Fact]
     public void Without_a_declared_dtype_the_weights_dtype_is_used_with_PREC108()
     {
         var config = ModelConfig.Parse("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":100}""");
