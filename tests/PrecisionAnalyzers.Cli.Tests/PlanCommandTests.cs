@@ -34,6 +34,28 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public async Task Mode_lora_budgets_the_adapters_not_a_full_fine_tune()
+    {
+        using var folder = new TempFolder();
+        folder.Write("config.json", Gemma3_27B);
+
+        var (loraCode, lora, loraError) = await CliRunner.RunAsync("plan", folder.Path, "--hardware", "a100-80gb", "--dtype", "bfloat16", "--device", "cuda", "--strict", "--mode", "lora", "--lora-rank", "16", "--json");
+        var (fullCode, full, _) = await CliRunner.RunAsync("plan", folder.Path, "--hardware", "a100-80gb", "--dtype", "bfloat16", "--device", "cuda", "--strict", "--mode", "training", "--json");
+        var (badCode, badOutput, badError) = await CliRunner.RunAsync("plan", folder.Path, "--mode", "lora", "--lora-targets", "lm_head", "--json");
+
+        Assert.True(loraCode == 0, loraError);
+        var root = JsonDocument.Parse(lora).RootElement;
+        Assert.Equal("lora", root.GetProperty("mode").GetString());
+        Assert.Equal("cuda:0", root.GetProperty("device").GetString());
+        Assert.InRange(root.GetProperty("requiredBytes").GetInt64() - (2 * root.GetProperty("parameters").GetInt64()), 1, 2_000_000_000);
+        Assert.Equal(3, fullCode);
+        Assert.Contains("\"mode\": \"training\"", full, StringComparison.Ordinal);
+        Assert.Equal(2, badCode);
+        Assert.Equal("", badOutput);
+        Assert.Contains("unknown LoRA target", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Accepts_the_config_file_itself_and_prints_a_readable_plan()
     {
         using var folder = new TempFolder();
