@@ -50,28 +50,15 @@ public sealed class LoraAdapterSet : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var set = new LoraAdapterSet(options, baseModel);
-        try
+        using var generator = new Generator((ulong)seed);
+        return Build(model, options, baseModel, projection =>
         {
-            using var generator = new Generator((ulong)seed);
-            using var noGrad = no_grad();
-            foreach (var projection in Targeted(model, options))
-            {
-                using var scope = NewDisposeScope();
-                var bound = 1.0 / Math.Sqrt(projection.InFeatures);
-                var a = (rand([options.Rank, projection.InFeatures], ScalarType.Float32, generator: generator) * (2 * bound) - bound).to(model.Device).MoveToOuterDisposeScope();
-                var b = zeros([projection.OutFeatures, options.Rank], ScalarType.Float32, device: model.Device).MoveToOuterDisposeScope();
-                set._adapters.Add(new LoraAdapter(set, projection.ModuleName, a.requires_grad_(), b.requires_grad_()));
-            }
-
-            set.AttachTo(model);
-            return set;
-        }
-        catch
-        {
-            set.Dispose();
-            throw;
-        }
+            using var scope = NewDisposeScope();
+            var bound = 1.0 / Math.Sqrt(projection.InFeatures);
+            var a = (rand([options.Rank, projection.InFeatures], ScalarType.Float32, generator: generator) * (2 * bound) - bound).to(model.Device);
+            var b = zeros([projection.OutFeatures, options.Rank], ScalarType.Float32, device: model.Device);
+            return (a.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope());
+        });
     }
 
     /// <summary>
@@ -106,25 +93,9 @@ public sealed class LoraAdapterSet : IDisposable
             throw new AdapterFormatException(weightsPath, $"does not fit this {model.Config.ModelType} model: {string.Join("; ", problems.Take(8))}{(problems.Count > 8 ? $"; and {problems.Count - 8} more" : "")}");
         }
 
-        var set = new LoraAdapterSet(options, baseModel);
-        try
-        {
-            using var noGrad = no_grad();
-            foreach (var projection in targeted)
-            {
-                var a = reader.Read(PeftAdapterFormat.TensorName(projection.ModuleName, "lora_A"), ScalarType.Float32, model.Device);
-                var b = reader.Read(PeftAdapterFormat.TensorName(projection.ModuleName, "lora_B"), ScalarType.Float32, model.Device);
-                set._adapters.Add(new LoraAdapter(set, projection.ModuleName, a.requires_grad_(), b.requires_grad_()));
-            }
-
-            set.AttachTo(model);
-            return set;
-        }
-        catch
-        {
-            set.Dispose();
-            throw;
-        }
+        return Build(model, options, baseModel, projection => (
+            reader.Read(PeftAdapterFormat.TensorName(projection.ModuleName, "lora_A"), ScalarType.Float32, model.Device),
+            reader.Read(PeftAdapterFormat.TensorName(projection.ModuleName, "lora_B"), ScalarType.Float32, model.Device)));
 
         void Expect(string name, long[] shape)
         {
@@ -137,6 +108,29 @@ public sealed class LoraAdapterSet : IDisposable
             {
                 problems.Add($"{name} has shape [{string.Join(", ", reader.Info(name).Shape)}], expected [{string.Join(", ", shape)}]");
             }
+        }
+    }
+
+    // One adapter per targeted projection from (A, B) that make() gives, attached to the model; all or nothing.
+    private static LoraAdapterSet Build(DecoderModel model, LoraOptions options, string? baseModel, Func<Projection, (Tensor A, Tensor B)> make)
+    {
+        var set = new LoraAdapterSet(options, baseModel);
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var projection in Targeted(model, options))
+            {
+                var (a, b) = make(projection);
+                set._adapters.Add(new LoraAdapter(set, projection.ModuleName, a.requires_grad_(), b.requires_grad_()));
+            }
+
+            set.AttachTo(model);
+            return set;
+        }
+        catch
+        {
+            set.Dispose();
+            throw;
         }
     }
 

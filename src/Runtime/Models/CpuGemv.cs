@@ -51,10 +51,6 @@ internal static unsafe class CpuGemv
         var shape = x.shape.ToArray();
         shape[^1] = rows;
         var result = empty(shape, dtype);
-        // Many small row blocks taken dynamically, not one block per core: when a core is busy with something else the
-        // others take its share, instead of every call waiting for the slowest core.
-        var parts = Workers <= 1 ? 1 : (int)((rows + BlockRows - 1) / BlockRows);
-        const long block = BlockRows;
         if (dtype == ScalarType.Float32)
         {
             fixed (byte* w = weight.bytes)
@@ -62,14 +58,13 @@ internal static unsafe class CpuGemv
             fixed (byte* y = result.bytes)
             fixed (byte* b = bias is null ? default : bias.bytes)
             {
-                var job = new Job((float*)w, (float*)v, (float*)y, (float*)b, columns);
-                Split(parts, block, rows, (first, end) => job.Run(first, end));
+                Split(rows, new Job<Float32Row>(w, (float*)v, (float*)y, (float*)b, columns));
             }
 
             return result;
         }
 
-        // BF16: x widened to FP32 once, each weight row widened on the fly, sums rounded to BF16 (nearest even).
+        // BF16: x and the bias widened to FP32 once, each weight row widened on the fly, sums rounded to BF16 (nearest even).
         var input = new float[columns];
         var sums = new float[rows];
         var biases = bias is null ? null : new float[rows];
@@ -87,28 +82,78 @@ internal static unsafe class CpuGemv
                 Checkpoints.DtypeConverter.WidenBFloat16((ushort*)b, (uint*)bias32, rows);
             }
 
-            var job = new Bf16Job((ushort*)w, input32, sums32, bias32, columns);
-            Split(parts, block, rows, (first, end) => job.Run(first, end));
+            Split(rows, new Job<BFloat16Row>(w, input32, sums32, bias32, columns));
             Checkpoints.DtypeConverter.NarrowToBFloat16((uint*)sums32, (ushort*)y, rows);
         }
 
         return result;
     }
 
-    private static void Split(int parts, long block, long rows, Action<long, long> run)
+    // Many small row blocks taken dynamically, not one block per core: when a core is busy with something else the others
+    // take its share, instead of every call waiting for the slowest core.
+    private static void Split<TRow>(long rows, Job<TRow> job)
+        where TRow : struct, IRowElements
     {
-        if (parts <= 1)
+        var blocks = (int)((rows + BlockRows - 1) / BlockRows);
+        if (Workers <= 1 || blocks <= 1)
         {
-            run(0, rows);
+            job.Run(0, rows);
         }
         else
         {
-            Parallel.For(0, parts, Options, part => run(part * block, Math.Min(rows, (part + 1) * block)));
+            Parallel.For(0, blocks, Options, block => job.Run(block * BlockRows, Math.Min(rows, (block + 1) * BlockRows)));
         }
     }
 
-    private readonly struct Bf16Job(ushort* weight, float* x, float* y, float* bias, long columns)
+    /// <summary>How a weight row's elements become FP32 lanes.</summary>
+    private interface IRowElements
     {
+        static abstract int ElementSize { get; }
+
+        static abstract Vector512<float> Load16(byte* row, long i);
+
+        static abstract Vector256<float> Load8(byte* row, long i);
+
+        static abstract float Load(byte* row, long i);
+    }
+
+    private struct Float32Row : IRowElements
+    {
+        public static int ElementSize => 4;
+
+        public static Vector512<float> Load16(byte* row, long i) => Vector512.Load((float*)row + i);
+
+        public static Vector256<float> Load8(byte* row, long i) => Vector256.Load((float*)row + i);
+
+        public static float Load(byte* row, long i) => ((float*)row)[i];
+    }
+
+    /// <summary>BF16 is the upper half of an FP32: widening is a shift.</summary>
+    private struct BFloat16Row : IRowElements
+    {
+        public static int ElementSize => 2;
+
+        public static Vector512<float> Load16(byte* row, long i)
+        {
+            var half = Vector256.Load((ushort*)row + i);
+            return Vector512.ShiftLeft(Vector512.WidenLower(Vector512.Create(half, half)), 16).AsSingle();
+        }
+
+        public static Vector256<float> Load8(byte* row, long i)
+        {
+            var half = Vector128.Load((ushort*)row + i);
+            return Vector256.ShiftLeft(Vector256.WidenLower(Vector256.Create(half, half)), 16).AsSingle();
+        }
+
+        public static float Load(byte* row, long i) => BitConverter.Int32BitsToSingle(((ushort*)row)[i] << 16);
+    }
+
+    /// <summary>y[r] = W[r]·x + b[r] for a range of rows, four rows at a time; x, y and b are FP32.</summary>
+    private readonly struct Job<TRow>(byte* weight, float* x, float* y, float* bias, long columns)
+        where TRow : struct, IRowElements
+    {
+        private readonly long _rowBytes = columns * TRow.ElementSize;
+
         public void Run(long first, long end)
         {
             var row = first;
@@ -119,11 +164,11 @@ internal static unsafe class CpuGemv
 
             for (; row < end; row++)
             {
-                var w = weight + (row * columns);
+                var w = weight + (row * _rowBytes);
                 var sum = 0f;
                 for (long i = 0; i < columns; i++)
                 {
-                    sum += BitConverter.Int32BitsToSingle(w[i] << 16) * x[i];
+                    sum += TRow.Load(w, i) * x[i];
                 }
 
                 y[row] = sum + (bias == null ? 0 : bias[row]);
@@ -131,20 +176,12 @@ internal static unsafe class CpuGemv
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> Widen(Vector256<ushort> bf16) =>
-            Vector512.ShiftLeft(Vector512.WidenLower(Vector512.Create(bf16, bf16)), 16).AsSingle();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Widen(Vector128<ushort> bf16) =>
-            Vector256.ShiftLeft(Vector256.WidenLower(Vector256.Create(bf16, bf16)), 16).AsSingle();
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Dot4(long row)
         {
-            var w0 = weight + (row * columns);
-            var w1 = w0 + columns;
-            var w2 = w1 + columns;
-            var w3 = w2 + columns;
+            var w0 = weight + (row * _rowBytes);
+            var w1 = w0 + _rowBytes;
+            var w2 = w1 + _rowBytes;
+            var w3 = w2 + _rowBytes;
             long i = 0;
             float s0, s1, s2, s3;
             if (Vector512.IsHardwareAccelerated && columns >= 16)
@@ -156,10 +193,10 @@ internal static unsafe class CpuGemv
                 for (; i + 16 <= columns; i += 16)
                 {
                     var v = Vector512.Load(x + i);
-                    a0 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w0 + i)), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w1 + i)), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w2 + i)), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Widen(Vector256.Load(w3 + i)), v, a3);
+                    a0 = Vector512.FusedMultiplyAdd(TRow.Load16(w0, i), v, a0);
+                    a1 = Vector512.FusedMultiplyAdd(TRow.Load16(w1, i), v, a1);
+                    a2 = Vector512.FusedMultiplyAdd(TRow.Load16(w2, i), v, a2);
+                    a3 = Vector512.FusedMultiplyAdd(TRow.Load16(w3, i), v, a3);
                 }
 
                 (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
@@ -173,10 +210,10 @@ internal static unsafe class CpuGemv
                 for (; i + 8 <= columns; i += 8)
                 {
                     var v = Vector256.Load(x + i);
-                    a0 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w0 + i)), v, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w1 + i)), v, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w2 + i)), v, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Widen(Vector128.Load(w3 + i)), v, a3);
+                    a0 = Vector256.FusedMultiplyAdd(TRow.Load8(w0, i), v, a0);
+                    a1 = Vector256.FusedMultiplyAdd(TRow.Load8(w1, i), v, a1);
+                    a2 = Vector256.FusedMultiplyAdd(TRow.Load8(w2, i), v, a2);
+                    a3 = Vector256.FusedMultiplyAdd(TRow.Load8(w3, i), v, a3);
                 }
 
                 (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
@@ -184,10 +221,11 @@ internal static unsafe class CpuGemv
 
             for (; i < columns; i++)
             {
-                s0 += BitConverter.Int32BitsToSingle(w0[i] << 16) * x[i];
-                s1 += BitConverter.Int32BitsToSingle(w1[i] << 16) * x[i];
-                s2 += BitConverter.Int32BitsToSingle(w2[i] << 16) * x[i];
-                s3 += BitConverter.Int32BitsToSingle(w3[i] << 16) * x[i];
+                var v = x[i];
+                s0 += TRow.Load(w0, i) * v;
+                s1 += TRow.Load(w1, i) * v;
+                s2 += TRow.Load(w2, i) * v;
+                s3 += TRow.Load(w3, i) * v;
             }
 
             if (bias != null)
@@ -202,112 +240,6 @@ internal static unsafe class CpuGemv
             y[row + 1] = s1;
             y[row + 2] = s2;
             y[row + 3] = s3;
-        }
-    }
-
-    private readonly struct Job(float* weight, float* x, float* y, float* bias, long columns)
-    {
-        public void Run(long first, long end)
-        {
-            var row = first;
-            for (; row + 4 <= end; row += 4)
-            {
-                Dot4(row);
-            }
-
-            for (; row < end; row++)
-            {
-                y[row] = Dot(weight + (row * columns), x, columns) + (bias == null ? 0 : bias[row]);
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Dot4(long row)
-        {
-            var w0 = weight + (row * columns);
-            var w1 = w0 + columns;
-            var w2 = w1 + columns;
-            var w3 = w2 + columns;
-            long i = 0;
-            float s0, s1, s2, s3;
-            if (Vector512.IsHardwareAccelerated && columns >= 16)
-            {
-                var a0 = Vector512<float>.Zero;
-                var a1 = Vector512<float>.Zero;
-                var a2 = Vector512<float>.Zero;
-                var a3 = Vector512<float>.Zero;
-                for (; i + 16 <= columns; i += 16)
-                {
-                    var v = Vector512.Load(x + i);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), v, a3);
-                }
-
-                (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
-            }
-            else
-            {
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                var a2 = Vector256<float>.Zero;
-                var a3 = Vector256<float>.Zero;
-                for (; i + 8 <= columns; i += 8)
-                {
-                    var v = Vector256.Load(x + i);
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), v, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), v, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), v, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), v, a3);
-                }
-
-                (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
-            }
-
-            for (; i < columns; i++)
-            {
-                s0 += w0[i] * x[i];
-                s1 += w1[i] * x[i];
-                s2 += w2[i] * x[i];
-                s3 += w3[i] * x[i];
-            }
-
-            if (bias != null)
-            {
-                s0 += bias[row];
-                s1 += bias[row + 1];
-                s2 += bias[row + 2];
-                s3 += bias[row + 3];
-            }
-
-            y[row] = s0;
-            y[row + 1] = s1;
-            y[row + 2] = s2;
-            y[row + 3] = s3;
-        }
-
-        private static float Dot(float* w, float* x, long columns)
-        {
-            long i = 0;
-            var sum = 0f;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var acc = Vector256<float>.Zero;
-                for (; i + 8 <= columns; i += 8)
-                {
-                    acc = Vector256.FusedMultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), acc);
-                }
-
-                sum = Vector256.Sum(acc);
-            }
-
-            for (; i < columns; i++)
-            {
-                sum += w[i] * x[i];
-            }
-
-            return sum;
         }
     }
 }
