@@ -38,7 +38,7 @@ public static class PrecisionApp
 
         try
         {
-            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadInput(e))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using PrecisionAnalyzers.Runtime.Adapters;
 using PrecisionAnalyzers.Runtime.Training;
@@ -113,5 +114,47 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("other LoRA settings", error, StringComparison.Ordinal);
         Assert.Equal([2], TrainingCheckpoint.List(output).Select(c => c.Step));
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_stops_training_with_exit_130_naming_the_last_whole_checkpoint(string signal)
+    {
+        var (model, data) = await DemoModelAndData();
+        var output = Path.Combine(_root.Path, "runs");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "precision.dll"), "train", model, "--data", data, "--steps", "100000", "--save-every", "2", "--out", output })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var errorTask = process.StandardError.ReadToEndAsync();
+        string? line;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null && !line.Contains("saved", StringComparison.Ordinal))
+            {
+            }
+        }
+
+        Assert.NotNull(line);
+        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var error = await errorTask;
+
+        Assert.Equal(130, process.ExitCode);
+        var checkpoints = TrainingCheckpoint.List(output);
+        Assert.NotEmpty(checkpoints);
+        Assert.Contains($"the last checkpoint is {checkpoints[^1].Folder}", error, StringComparison.Ordinal);
+        Assert.All(Directory.GetFileSystemEntries(output), entry => Assert.StartsWith("checkpoint-", Path.GetFileName(entry), StringComparison.Ordinal));
+        Assert.True(PeftAdapterFormat.Exists(checkpoints[^1].Folder));
+        Assert.Equal(checkpoints[^1].Step, TrainingCheckpoint.ReadState(checkpoints[^1].Folder).Step);
     }
 }
