@@ -69,7 +69,7 @@ public sealed class PackagesFixture : IAsyncLifetime
             // The source copy has no .git: no repository commit to stamp, which is fine for a test package.
             var result = await Dotnet(source, null,
                 "pack", Path.Combine(source, "src", project), "-c", "Release", "-o", Feed, "-p:Version=" + Version,
-                "-p:EnableSourceControlManagerQueries=false", "-nodeReuse:false", "-tl:off");
+                "-p:EnableSourceControlManagerQueries=false", "-p:ContinuousIntegrationBuild=false", "-nodeReuse:false", "-tl:off");
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException("Packing failed.\n" + result);
