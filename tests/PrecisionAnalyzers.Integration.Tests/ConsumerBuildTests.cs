@@ -73,10 +73,18 @@ public sealed class ConsumerBuildTests(PackagesFixture packages)
     public async Task Dotnet_format_fixes_them_and_the_project_still_builds_and_runs()
     {
         var consumer = Consumer.Create(packages, "format");
+        string[] diagnostics = ["--diagnostics", .. FixableRules];
 
-        var format = await packages.DotnetAsConsumer(consumer.Folder, "format", "analyzers", consumer.ProjectFile, "--diagnostics", "PREC001", "PREC002", "PREC003", "--verbosity", "normal");
+        // The CI check of samples/BuildEnforcement: fails while a fix would change a file.
+        var before = await packages.DotnetAsConsumer(consumer.Folder, ["format", "analyzers", consumer.ProjectFile, "--verify-no-changes", .. diagnostics]);
+        Assert.False(before.Succeeded, before.ToString());
+        Assert.Equal(Consumer.FixableViolations, await File.ReadAllTextAsync(consumer.ProgramFile));
+
+        var format = await packages.DotnetAsConsumer(consumer.Folder, ["format", "analyzers", consumer.ProjectFile, "--verbosity", "normal", .. diagnostics]);
 
         Assert.True(format.Succeeded, format.ToString());
+        var after = await packages.DotnetAsConsumer(consumer.Folder, ["format", "analyzers", consumer.ProjectFile, "--verify-no-changes", .. diagnostics]);
+        Assert.True(after.Succeeded, after.ToString());
         var fixedCode = await File.ReadAllTextAsync(consumer.ProgramFile);
         Assert.NotEqual(Consumer.FixableViolations, fixedCode);
         Assert.Contains("CausalLM.Load(folder, new LoadOptions { Dtype = DType.", fixedCode, StringComparison.Ordinal);
