@@ -95,7 +95,7 @@ public sealed partial class Consumer
         return consumer;
     }
 
-    /// <summary>The 1-based lines of <paramref name="file"/> marked <c>// expect ID</c>, by rule.</summary>
+    /// <summary>The 1-based lines of <paramref name="text"/> marked <c>// expect ID</c>, by rule.</summary>
     public static IReadOnlyDictionary<string, int> ExpectedLines(string text) =>
         text.Split('\n')
             .Select((line, index) => (Match: ExpectMarker().Match(line), Line: index + 1))

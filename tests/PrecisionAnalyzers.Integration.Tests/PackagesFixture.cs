@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security;
 
@@ -48,11 +47,8 @@ public sealed class PackagesFixture : IAsyncLifetime
 
     public string Version { get; }
 
-    public TimeSpan PackTime { get; private set; }
-
     public async Task InitializeAsync()
     {
-        var clock = Stopwatch.StartNew();
         var source = Path.Combine(Root, "source");
         foreach (var file in CopiedFiles)
         {
@@ -75,8 +71,6 @@ public sealed class PackagesFixture : IAsyncLifetime
                 throw new InvalidOperationException("Packing failed.\n" + result);
             }
         }
-
-        PackTime = clock.Elapsed;
     }
 
     public Task DisposeAsync()
