@@ -1,5 +1,7 @@
 // The smallest program that loads a model and generates.
 //   dotnet run --project samples/QuickStart -- MODEL_FOLDER
+// or against the packages, as your project would (after `dotnet pack -c Release` at the root):
+//   dotnet run --project samples/QuickStart -p:UsePrecisionPackages=true -- MODEL_FOLDER
 // A model folder holds config.json and model.safetensors (or shards); `precision demo --out DIR` writes a tiny one.
 using PrecisionAnalyzers.Runtime;
 using PrecisionAnalyzers.Runtime.Models;
