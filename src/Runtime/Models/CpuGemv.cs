@@ -6,9 +6,11 @@ using static TorchSharp.torch;
 namespace PrecisionAnalyzers.Runtime.Models;
 
 /// <summary>
-/// The FP32 and BF16 matrix-vector products of a decode step (one token: x is a single row) on the CPU, split by output rows across
-/// the cores. libtorch's GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
-/// decode speed was bound by one core's memory bandwidth; this kernel reads the weight once with every core.
+/// The FP32 matrix-vector product of a decode step (one token: x is a single row) on the CPU, split by output rows across
+/// the cores. libtorch's FP32 GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
+/// FP32 decode was bound by one core's memory bandwidth; this kernel reads the weight with every core (1.6–1.9× in
+/// docs/benchmarks.md). A BF16 variant (widening each row on the fly) measured 0.8–1.06× libtorch's BF16 GEMV, which
+/// already uses the CPU's BF16 instructions, and was dropped: BF16 stays with libtorch.
 /// </summary>
 internal static unsafe class CpuGemv
 {
@@ -31,13 +33,13 @@ internal static unsafe class CpuGemv
     private static ParallelOptions Options { get; } = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
 
     /// <summary>
-    /// x·Wᵀ + b when it applies (CPU, FP32 or BF16, x a single contiguous row, W contiguous, no gradient wanted); otherwise
-    /// null and the caller uses libtorch. BF16 accumulates in FP32 and rounds the result once, as libtorch does.
+    /// x·Wᵀ + b when it applies (CPU, FP32, x a single contiguous row, W contiguous, no gradient wanted); otherwise null
+    /// and the caller uses libtorch.
     /// </summary>
     public static Tensor? TryLinear(Tensor x, Tensor weight, Tensor? bias)
     {
         var dtype = x.dtype;
-        if (!Enabled || dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || weight.dtype != dtype || x.device_type != DeviceType.CPU ||
+        if (!Enabled || dtype != ScalarType.Float32 || weight.dtype != dtype || x.device_type != DeviceType.CPU ||
             weight.device_type != DeviceType.CPU || x.shape[^1] != weight.shape[1] || x.numel() != weight.shape[1] ||
             weight.shape[0] < MinimumRowsToSplit || !x.is_contiguous() || !weight.is_contiguous() ||
             (bias is not null && (bias.dtype != dtype || !bias.is_contiguous())) ||
@@ -51,39 +53,12 @@ internal static unsafe class CpuGemv
         var shape = x.shape.ToArray();
         shape[^1] = rows;
         var result = empty(shape, dtype);
-        if (dtype == ScalarType.Float32)
-        {
-            fixed (byte* w = weight.bytes)
-            fixed (byte* v = x.bytes)
-            fixed (byte* y = result.bytes)
-            fixed (byte* b = bias is null ? default : bias.bytes)
-            {
-                Split(rows, new Job<Float32Row>(w, (float*)v, (float*)y, (float*)b, columns));
-            }
-
-            return result;
-        }
-
-        // BF16: x and the bias widened to FP32 once, each weight row widened on the fly, sums rounded to BF16 (nearest even).
-        var input = new float[columns];
-        var sums = new float[rows];
-        var biases = bias is null ? null : new float[rows];
         fixed (byte* w = weight.bytes)
         fixed (byte* v = x.bytes)
         fixed (byte* y = result.bytes)
         fixed (byte* b = bias is null ? default : bias.bytes)
-        fixed (float* input32 = input)
-        fixed (float* sums32 = sums)
-        fixed (float* bias32 = biases)
         {
-            Checkpoints.DtypeConverter.WidenBFloat16((ushort*)v, (uint*)input32, columns);
-            if (bias32 != null)
-            {
-                Checkpoints.DtypeConverter.WidenBFloat16((ushort*)b, (uint*)bias32, rows);
-            }
-
-            Split(rows, new Job<BFloat16Row>(w, input32, sums32, bias32, columns));
-            Checkpoints.DtypeConverter.NarrowToBFloat16((uint*)sums32, (ushort*)y, rows);
+            Split(rows, new Job<Float32Row>(w, (float*)v, (float*)y, (float*)b, columns));
         }
 
         return result;
@@ -105,7 +80,7 @@ internal static unsafe class CpuGemv
         }
     }
 
-    /// <summary>How a weight row's elements become FP32 lanes.</summary>
+    /// <summary>How a weight row's elements become FP32 lanes (one implementation now: the seam a quantised row would use).</summary>
     private interface IRowElements
     {
         static abstract int ElementSize { get; }
@@ -121,31 +96,14 @@ internal static unsafe class CpuGemv
     {
         public static int ElementSize => 4;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Load16(byte* row, long i) => Vector512.Load((float*)row + i);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Load8(byte* row, long i) => Vector256.Load((float*)row + i);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Load(byte* row, long i) => ((float*)row)[i];
-    }
-
-    /// <summary>BF16 is the upper half of an FP32: widening is a shift.</summary>
-    private struct BFloat16Row : IRowElements
-    {
-        public static int ElementSize => 2;
-
-        public static Vector512<float> Load16(byte* row, long i)
-        {
-            var half = Vector256.Load((ushort*)row + i);
-            return Vector512.ShiftLeft(Vector512.WidenLower(Vector512.Create(half, half)), 16).AsSingle();
-        }
-
-        public static Vector256<float> Load8(byte* row, long i)
-        {
-            var half = Vector128.Load((ushort*)row + i);
-            return Vector256.ShiftLeft(Vector256.WidenLower(Vector256.Create(half, half)), 16).AsSingle();
-        }
-
-        public static float Load(byte* row, long i) => BitConverter.Int32BitsToSingle(((ushort*)row)[i] << 16);
     }
 
     /// <summary>y[r] = W[r]·x + b[r] for a range of rows, four rows at a time; x, y and b are FP32.</summary>

@@ -30,31 +30,6 @@ public sealed class CpuGemvTests
         Assert.True(difference <= 1e-4f * Math.Sqrt(columns), $"max |Δ| = {difference}");
     }
 
-    [Theory]
-    [InlineData(1003, 77, true)]
-    [InlineData(2048, 768, false)]
-    [InlineData(260, 8, true)]
-    public void The_BF16_product_is_the_FP32_product_rounded_once_to_BF16(int rows, int columns, bool withBias)
-    {
-        using var generator = new Generator(5);
-        using var weight = randn([rows, columns], generator: generator).to_type(ScalarType.BFloat16);
-        using var bias = withBias ? randn([rows], generator: generator).to_type(ScalarType.BFloat16) : null;
-        using var x = randn([1, 1, columns], generator: generator).to_type(ScalarType.BFloat16);
-
-        using var actual = CpuGemv.TryLinear(x, weight, bias);
-        using var exact = F.linear(x.to_type(ScalarType.Float32), weight.to_type(ScalarType.Float32), bias?.to_type(ScalarType.Float32));
-        using var libtorch = F.linear(x, weight, bias);
-
-        Assert.NotNull(actual);
-        Assert.Equal(ScalarType.BFloat16, actual!.dtype);
-        // Rounding an FP32 sum to BF16 moves it by at most half a BF16 ulp (2⁻⁹ relative); summation order adds a little.
-        using var error = (actual.to_type(ScalarType.Float32) - exact).abs();
-        using var allowed = (exact.abs() * Math.Pow(2, -8)) + (1e-5 * columns);
-        Assert.True(error.le(allowed).all().item<bool>(), $"max |Δ| = {error.max().item<float>()}");
-        using var libtorchError = (libtorch.to_type(ScalarType.Float32) - exact).abs();
-        Assert.True(error.mean().item<float>() <= (1.5f * libtorchError.mean().item<float>()) + 1e-6f, "less exact than libtorch's BF16 linear");
-    }
-
     [Fact]
     public void It_steps_aside_where_it_does_not_apply()
     {
@@ -67,7 +42,7 @@ public sealed class CpuGemvTests
 
         Assert.Null(CpuGemv.TryLinear(two, weight, null));                 // a prompt, not a decode step
         Assert.Null(CpuGemv.TryLinear(half, weight.to_type(ScalarType.Float16), null)); // FP16 stays with libtorch
-        Assert.Null(CpuGemv.TryLinear(one, weight.to_type(ScalarType.BFloat16), null)); // mixed dtypes
+        Assert.Null(CpuGemv.TryLinear(one.to_type(ScalarType.BFloat16), weight.to_type(ScalarType.BFloat16), null)); // BF16 stays with libtorch
         Assert.Null(CpuGemv.TryLinear(one, small, null));                  // too few rows to be worth splitting
         Assert.Null(CpuGemv.TryLinear(trainable, weight, null));           // autograd needs libtorch's op
         Assert.Null(CpuGemv.TryLinear(one, weight.t().contiguous().t(), null)); // a transposed view is not contiguous
