@@ -58,5 +58,5 @@ public static class PrecisionApp
         }
     }
 
-    private static bool IsBadInput(Exception e) => e is BadInputException or ModelConfigException or SafetensorsFormatException or WeightMappingException;
+    private static bool IsBadInput(Exception e) => e is BadInputException or ModelConfigException or SafetensorsFormatException or WeightMappingException or Runtime.Adapters.AdapterFormatException;
 }

@@ -47,9 +47,20 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains(root.GetProperty("warnings").EnumerateArray(), w => w.GetProperty("code").GetString() == "PREC105");
         Assert.Equal(Path.Combine(_root.Path, "merged"), root.GetProperty("merged").GetString());
 
-        // The merged checkpoint and the adapter both run.
-        var (runCode, _, runError) = await CliRunner.RunAsync("run", Path.Combine(_root.Path, "merged"), "--prompt", "The quick", "--max-new-tokens", "3", "--json");
+        // The merged checkpoint, and the base with the adapter, generate the same greedy tokens.
+        var (runCode, merged, runError) = await CliRunner.RunAsync("run", Path.Combine(_root.Path, "merged"), "--prompt", "The quick", "--max-new-tokens", "6", "--dtype", "bfloat16", "--json");
         Assert.True(runCode == 0, runError);
+        var (adapterCode, adapted, adapterError) = await CliRunner.RunAsync("run", model, "--adapter", checkpoint, "--prompt", "The quick", "--max-new-tokens", "6", "--dtype", "bfloat16", "--json");
+        Assert.True(adapterCode == 0, adapterError);
+        var (_, plain, _) = await CliRunner.RunAsync("run", model, "--prompt", "The quick", "--max-new-tokens", "6", "--dtype", "bfloat16", "--json");
+        static string Tokens(string json) => JsonDocument.Parse(json).RootElement.GetProperty("tokens").GetRawText();
+        Assert.Equal(Tokens(merged), Tokens(adapted));
+        Assert.NotEqual(Tokens(plain), Tokens(adapted));
+
+        var (badCode, badOutput, badError) = await CliRunner.RunAsync("run", model, "--adapter", output, "--prompt-tokens", "1,2", "--json");
+        Assert.Equal(2, badCode);
+        Assert.Equal("", badOutput);
+        Assert.Contains("not a LoRA adapter folder", badError, StringComparison.Ordinal);
     }
 
     [Fact]

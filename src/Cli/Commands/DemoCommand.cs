@@ -95,7 +95,7 @@ internal static class DemoCommand
             human.Write(PlanAcrossProfiles(config));
 
             human.Write(new Rule("[bold]3. precision run (dtype auto)[/]").LeftJustified());
-            var code = RunCommand.Run(console, new RunRequest(model, "Numbers fail quietly in", null, 12, DType.Auto, "auto", null, 0, null, null, null, false, false), cancellationToken);
+            var code = RunCommand.Run(console, new RunRequest(model, "Numbers fail quietly in", null, 12, DType.Auto, "auto", null, 0, null, null, null, false, null, false), cancellationToken);
             if (code != ExitCodes.Success)
             {
                 return code;
@@ -103,7 +103,7 @@ internal static class DemoCommand
 
             human.Write(new Rule("[bold]4. FP16 on a model whose activations overflow it[/]").LeftJustified());
             human.MarkupLine("The same family with one hidden channel near 2·10⁵, past FP16's 65504 (as real Gemma models have), run in float16:");
-            return RunCommand.Run(console, new RunRequest(overflowing, "Numbers fail quietly in", null, 6, DType.Float16, "cpu", null, 0, null, null, null, false, false), cancellationToken);
+            return RunCommand.Run(console, new RunRequest(overflowing, "Numbers fail quietly in", null, 6, DType.Float16, "cpu", null, 0, null, null, null, false, null, false), cancellationToken);
         }
         finally
         {

@@ -26,12 +26,13 @@ internal static class RunCommand
         var topK = new Option<int?>("--top-k") { Description = "Sample from the k most likely tokens." };
         var topP = new Option<double?>("--top-p") { Description = "Sample from the smallest set of tokens whose probability reaches p." };
         var logits = new Option<string?>("--logits") { Description = "Write the logits of the last prompt position and of every generated step to this .npy file (float32, steps × vocabulary)." };
+        var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, strict, json,
+            path, prompt, promptTokens, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -48,6 +49,7 @@ internal static class RunCommand
                 parse.GetValue(topP),
                 parse.GetValue(logits),
                 parse.GetValue(strict),
+                parse.GetValue(adapter),
                 parse.GetValue(json));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
@@ -75,7 +77,12 @@ internal static class RunCommand
             throw new BadInputException($"{folder} has no weights: it holds neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile}.");
         }
 
-        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict };
+        if (request.Adapter is not null && !Runtime.Adapters.PeftAdapterFormat.Exists(request.Adapter))
+        {
+            throw new BadInputException($"--adapter: {request.Adapter} is not a LoRA adapter folder (it needs {Runtime.Adapters.PeftAdapterFormat.ConfigFile} and {Runtime.Adapters.PeftAdapterFormat.WeightsFile}).");
+        }
+
+        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter };
         CausalLM model;
         try
         {
@@ -255,4 +262,5 @@ internal sealed record RunRequest(
     double? TopP,
     string? LogitsFile,
     bool Strict,
+    string? Adapter,
     bool Json);
