@@ -9,6 +9,7 @@ public static class KnownTypeNames
     public const string CausalLM = "PrecisionAnalyzers.Runtime.CausalLM";
     public const string DType = "PrecisionAnalyzers.Runtime.DType";
     public const string LoadOptions = "PrecisionAnalyzers.Runtime.LoadOptions";
+    public const string LoraTrainer = "PrecisionAnalyzers.Runtime.Training.LoraTrainer";
     public const string SentenceEncoder = "PrecisionAnalyzers.Runtime.SentenceEncoder";
     public const string TorchJit = "TorchSharp.torch+jit";
     public const string TorchModule = "TorchSharp.torch+nn+Module";

@@ -12,6 +12,7 @@ internal sealed class PrecisionContext
         SentenceEncoder = compilation.GetTypeByMetadataName(KnownTypeNames.SentenceEncoder);
         LoadOptions = compilation.GetTypeByMetadataName(KnownTypeNames.LoadOptions);
         DType = compilation.GetTypeByMetadataName(KnownTypeNames.DType);
+        LoraTrainer = compilation.GetTypeByMetadataName(KnownTypeNames.LoraTrainer);
         TorchModule = compilation.GetTypeByMetadataName(KnownTypeNames.TorchModule);
         TorchTensor = compilation.GetTypeByMetadataName(KnownTypeNames.TorchTensor);
         TorchOptimizer = compilation.GetTypeByMetadataName(KnownTypeNames.TorchOptimizer);
@@ -34,6 +35,8 @@ internal sealed class PrecisionContext
     public INamedTypeSymbol? LoadOptions { get; }
 
     public INamedTypeSymbol? DType { get; }
+
+    public INamedTypeSymbol? LoraTrainer { get; }
 
     public INamedTypeSymbol? TorchModule { get; }
 
@@ -74,11 +77,11 @@ internal sealed class PrecisionContext
         method.Name == "Load" && method.IsStatic
         && (SymbolEqualityComparer.Default.Equals(method.ContainingType, CausalLM) || SymbolEqualityComparer.Default.Equals(method.ContainingType, SentenceEncoder));
 
-    /// <summary>Whether <paramref name="method"/> puts a model in training or trains it: <c>Train()</c>/<c>train()</c>, <c>backward()</c>, an optimizer's <c>step()</c>.</summary>
+    /// <summary>Whether <paramref name="method"/> puts a model in training or trains it: <c>Train()</c> (the model's or a <c>LoraTrainer</c>'s)/<c>train()</c>, <c>backward()</c>, an optimizer's <c>step()</c>.</summary>
     public bool IsTraining(IMethodSymbol method)
     {
         var type = method.ContainingType;
-        return (method.Name == "Train" && SymbolEqualityComparer.Default.Equals(type, CausalLM))
+        return (method.Name == "Train" && (SymbolEqualityComparer.Default.Equals(type, CausalLM) || SymbolEqualityComparer.Default.Equals(type, LoraTrainer)))
             || (method.Name == "train" && TorchModule is not null && InheritsFrom(type, TorchModule))
             || (method.Name == "backward" && TorchTensor is not null && InheritsFrom(type, TorchTensor))
             || (method.Name == "step" && TorchOptimizer is not null && InheritsFrom(type, TorchOptimizer));

@@ -47,6 +47,23 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
         """,
         VerifyCS.Diagnostic().WithArguments("Step"));
 
+    [Fact]
+    public Task A_LoRA_trainer_run_counts_as_training() => VerifyCS.AnalyzeAsync(
+        """
+        using PrecisionAnalyzers.Runtime.Training;
+
+        class C
+        {
+            void FineTune(TextDataset data)
+            {
+                using var model = CausalLM.Load("gemma-3-1b", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} });
+                using var trainer = new LoraTrainer(model, new TrainingOptions { Steps = 10 });
+                trainer.Train(data);
+            }
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("FineTune"));
+
     [Theory]
     [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); model.Eval();""")]
     [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = false }); model.Train();""")]
