@@ -13,6 +13,8 @@ internal sealed class PrecisionContext
         LoadOptions = compilation.GetTypeByMetadataName(KnownTypeNames.LoadOptions);
         DType = compilation.GetTypeByMetadataName(KnownTypeNames.DType);
         LoraTrainer = compilation.GetTypeByMetadataName(KnownTypeNames.LoraTrainer);
+        GenAIModelInput = compilation.GetTypeByMetadataName(EcosystemTypeNames.GenAIModelInput);
+        GenAIModelInputUseCache = GenAIModelInput?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
         TorchModule = compilation.GetTypeByMetadataName(KnownTypeNames.TorchModule);
         TorchTensor = compilation.GetTypeByMetadataName(KnownTypeNames.TorchTensor);
         TorchOptimizer = compilation.GetTypeByMetadataName(KnownTypeNames.TorchOptimizer);
@@ -37,6 +39,11 @@ internal sealed class PrecisionContext
     public INamedTypeSymbol? DType { get; }
 
     public INamedTypeSymbol? LoraTrainer { get; }
+
+    /// <summary>Microsoft.ML.GenAI's model input, whose <c>useCache</c> defaults to true.</summary>
+    public INamedTypeSymbol? GenAIModelInput { get; }
+
+    public IPropertySymbol? GenAIModelInputUseCache { get; }
 
     public INamedTypeSymbol? TorchModule { get; }
 

@@ -52,4 +52,50 @@ public sealed class PREC002AndPREC003CodeFixTests
             }
         }
         """);
+
+    private const string GenAIStandIn = """
+
+        namespace Microsoft.ML.GenAI.Core
+        {
+            public class CausalLMModelInput
+            {
+                public CausalLMModelInput(TorchSharp.torch.Tensor inputIds, TorchSharp.torch.Tensor? attentionMask = null, TorchSharp.torch.Tensor? positionIds = null, int pastKeyValuesLength = 0, TorchSharp.torch.Tensor? inputsEmbeds = null, TorchSharp.torch.Tensor? labels = null, bool useCache = true, bool outputAttentions = false, bool outputHiddenStates = false)
+                {
+                    InputIds = inputIds;
+                    UseCache = useCache;
+                }
+
+                public TorchSharp.torch.Tensor InputIds { get; set; }
+
+                public bool UseCache { get; set; }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task PREC003_adds_useCache_false_to_a_GenAI_input_that_left_it_to_its_default() => Fix3.FixAsync(
+        "using Microsoft.ML.GenAI.Core;\n" + """
+        class C
+        {
+            void Step(torch.Tensor ids, torch.Tensor loss)
+            {
+                var input = new {|PREC003:CausalLMModelInput|}(ids, labels: ids); // the training batch
+                var other = new {|PREC003:CausalLMModelInput|}(ids);
+                var explicitOn = new CausalLMModelInput(ids, useCache: {|PREC003:true|});
+                loss.backward();
+            }
+        }
+        """ + GenAIStandIn,
+        "using Microsoft.ML.GenAI.Core;\n" + """
+        class C
+        {
+            void Step(torch.Tensor ids, torch.Tensor loss)
+            {
+                var input = new CausalLMModelInput(ids, labels: ids, useCache: false); // the training batch
+                var other = new CausalLMModelInput(ids, useCache: false);
+                var explicitOn = new CausalLMModelInput(ids, useCache: false);
+                loss.backward();
+            }
+        }
+        """ + GenAIStandIn);
 }

@@ -10,7 +10,8 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 
 /// <summary>
 /// PREC003: <c>UseCache = true</c> (in an initializer, an assignment or a <c>with</c>) in a method that also trains:
-/// <c>Train()</c>/<c>train()</c>, <c>backward()</c>, or an optimizer's <c>step()</c>.
+/// <c>Train()</c>/<c>train()</c>, <c>backward()</c>, or an optimizer's <c>step()</c>. Also Microsoft.ML.GenAI's
+/// <c>new CausalLMModelInput(…)</c> in such a method with <c>useCache: true</c> or without <c>useCache</c>, which defaults to true.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
@@ -19,27 +20,96 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.CacheInTraining);
 
-    internal override bool Applies(PrecisionContext precision) => precision.LoadOptionsUseCache is not null || precision.ModelUseCache is not null;
+    /// <summary>The diagnostic property saying the fix must add <c>useCache: false</c> (the argument is missing).</summary>
+    public const string AddArgumentKey = "PREC003.AddUseCacheArgument";
 
-    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
+    private const string ModelInputName = "CausalLMModelInput";
+
+    internal override bool Applies(PrecisionContext precision) =>
+        precision.LoadOptionsUseCache is not null || precision.ModelUseCache is not null || precision.GenAIModelInputUseCache is not null;
+
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
+    {
         start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.SimpleAssignmentExpression);
+        if (precision.GenAIModelInput is not null)
+        {
+            start.RegisterSyntaxNodeAction(c => AnalyzeModelInput(c, precision), SyntaxKind.ObjectCreationExpression);
+        }
+    }
+
+    private static void AnalyzeModelInput(SyntaxNodeAnalysisContext context, PrecisionContext precision)
+    {
+        var syntax = (ObjectCreationExpressionSyntax)context.Node;
+        var name = syntax.Type switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            _ => null,
+        };
+        if (name != ModelInputName
+            || context.SemanticModel.GetOperation(syntax, context.CancellationToken) is not IObjectCreationOperation creation
+            || !SymbolEqualityComparer.Default.Equals(creation.Type, precision.GenAIModelInput))
+        {
+            return;
+        }
+
+        // An initializer that sets UseCache decides instead (the assignment analysis sees a 'true' there).
+        if (creation.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>().Any(a => a.Target is IPropertyReferenceOperation p && SymbolEqualityComparer.Default.Equals(p.Property, precision.GenAIModelInputUseCache)) == true)
+        {
+            return;
+        }
+
+        var useCache = creation.Arguments.FirstOrDefault(argument => argument.Parameter?.Name == "useCache");
+        Location location;
+        ImmutableDictionary<string, string?> properties;
+        if (useCache is null || useCache.ArgumentKind == ArgumentKind.DefaultValue)
+        {
+            if (useCache?.Parameter is not { HasExplicitDefaultValue: true, ExplicitDefaultValue: true })
+            {
+                return;
+            }
+
+            location = syntax.Type.GetLocation();
+            properties = ImmutableDictionary<string, string?>.Empty.Add(AddArgumentKey, "true");
+        }
+        else if (useCache.Syntax is ArgumentSyntax { Expression: var value } && SyntaxFilter.IsTrue(value))
+        {
+            location = value.GetLocation();
+            properties = ImmutableDictionary<string, string?>.Empty;
+        }
+        else
+        {
+            return;
+        }
+
+        if (Trains(context, precision, syntax))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, location, properties, context.ContainingSymbol?.Name ?? "this code"));
+        }
+    }
+
+    private static bool Trains(SyntaxNodeAnalysisContext context, PrecisionContext precision, SyntaxNode node)
+    {
+        var body = SyntaxFilter.EnclosingBody(node);
+        return body is not null && body.DescendantNodes()
+            .OfType<InvocationExpressionSyntax>()
+            .Where(invocation => TrainingNames.Contains(SyntaxFilter.InvokedName(invocation)))
+            .Any(invocation => context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol method && precision.IsTraining(method));
+    }
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {
         var syntax = (AssignmentExpressionSyntax)context.Node;
         if (SyntaxFilter.AssignedName(syntax) != "UseCache" || !SyntaxFilter.IsTrue(syntax.Right)
             || context.SemanticModel.GetOperation(syntax, context.CancellationToken) is not ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property }
-            || !(SymbolEqualityComparer.Default.Equals(property.Property, precision.LoadOptionsUseCache) || SymbolEqualityComparer.Default.Equals(property.Property, precision.ModelUseCache)))
+            || !(SymbolEqualityComparer.Default.Equals(property.Property, precision.LoadOptionsUseCache) || SymbolEqualityComparer.Default.Equals(property.Property, precision.ModelUseCache)
+                 || SymbolEqualityComparer.Default.Equals(property.Property, precision.GenAIModelInputUseCache)))
         {
             return;
         }
 
-        var body = SyntaxFilter.EnclosingBody(syntax);
-        var trains = body is not null && body.DescendantNodes()
-            .OfType<InvocationExpressionSyntax>()
-            .Where(invocation => TrainingNames.Contains(SyntaxFilter.InvokedName(invocation)))
-            .Any(invocation => context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol method && precision.IsTraining(method));
-        if (trains)
+        if (Trains(context, precision, syntax))
         {
             var owner = context.ContainingSymbol?.Name ?? "this code";
             context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, syntax.Right.GetLocation(), owner));
