@@ -1,5 +1,7 @@
 using VerifyCS = PrecisionAnalyzers.Analyzers.Tests.Verify<PrecisionAnalyzers.Analyzers.Rules.PREC003CacheInTrainingAnalyzer>;
 
+using PrecisionAnalyzers.Tests.Shared;
+
 namespace PrecisionAnalyzers.Analyzers.Tests;
 
 public sealed class PREC003CacheInTrainingAnalyzerTests
@@ -64,34 +66,13 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
         """,
         VerifyCS.Diagnostic().WithArguments("FineTune"));
 
-    // Microsoft.ML.GenAI is not on the registry here: a stand-in with the real metadata name and constructor shape
-    // (useCache defaults to true in the real CausalLMModelInput).
-    private const string GenAIStandIn = """
-
-        namespace Microsoft.ML.GenAI.Core
-        {
-            public class CausalLMModelInput
-            {
-                public CausalLMModelInput(TorchSharp.torch.Tensor inputIds, TorchSharp.torch.Tensor? attentionMask = null, TorchSharp.torch.Tensor? positionIds = null, int pastKeyValuesLength = 0, TorchSharp.torch.Tensor? inputsEmbeds = null, TorchSharp.torch.Tensor? labels = null, bool useCache = true, bool outputAttentions = false, bool outputHiddenStates = false)
-                {
-                    InputIds = inputIds;
-                    UseCache = useCache;
-                }
-
-                public TorchSharp.torch.Tensor InputIds { get; set; }
-
-                public bool UseCache { get; set; }
-            }
-        }
-        """;
-
     [Theory]
     [InlineData("""var input = new {|#0:CausalLMModelInput|}(ids, labels: ids);""")]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: {|#0:true|});""")]
     [InlineData("""var input = new CausalLMModelInput(ids) { UseCache = {|#0:true|} };""")]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: false); input.UseCache = {|#0:true|};""")]
     public Task GenAI_model_input_with_the_cache_on_in_a_training_step_is_flagged(string body) => VerifyCS.AnalyzeAsync(
-        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} loss.backward(); } }""" + GenAIStandIn,
+        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} loss.backward(); } }""" + StandIns.GenAI,
         VerifyCS.Diagnostic().WithArguments("Step"));
 
     [Theory]
@@ -99,7 +80,7 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
     [InlineData("""var input = new CausalLMModelInput(ids) { UseCache = false }; loss.backward();""")]
     [InlineData("""var input = new CausalLMModelInput(ids);""")]
     public Task GenAI_model_input_with_the_cache_off_or_outside_training_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
-        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} } }""" + GenAIStandIn);
+        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} } }""" + StandIns.GenAI);
 
     [Theory]
     [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); model.Eval();""")]

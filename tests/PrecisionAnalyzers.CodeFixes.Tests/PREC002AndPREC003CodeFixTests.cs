@@ -1,6 +1,8 @@
 using Fix2 = PrecisionAnalyzers.CodeFixes.Tests.VerifyFix<PrecisionAnalyzers.Analyzers.Rules.PREC002Float16OnUnsafeModelAnalyzer, PrecisionAnalyzers.CodeFixes.PREC002Float16OnUnsafeModelCodeFix>;
 using Fix3 = PrecisionAnalyzers.CodeFixes.Tests.VerifyFix<PrecisionAnalyzers.Analyzers.Rules.PREC003CacheInTrainingAnalyzer, PrecisionAnalyzers.CodeFixes.PREC003CacheInTrainingCodeFix>;
 
+using PrecisionAnalyzers.Tests.Shared;
+
 namespace PrecisionAnalyzers.CodeFixes.Tests;
 
 public sealed class PREC002AndPREC003CodeFixTests
@@ -53,25 +55,6 @@ public sealed class PREC002AndPREC003CodeFixTests
         }
         """);
 
-    private const string GenAIStandIn = """
-
-        namespace Microsoft.ML.GenAI.Core
-        {
-            public class CausalLMModelInput
-            {
-                public CausalLMModelInput(TorchSharp.torch.Tensor inputIds, TorchSharp.torch.Tensor? attentionMask = null, TorchSharp.torch.Tensor? positionIds = null, int pastKeyValuesLength = 0, TorchSharp.torch.Tensor? inputsEmbeds = null, TorchSharp.torch.Tensor? labels = null, bool useCache = true, bool outputAttentions = false, bool outputHiddenStates = false)
-                {
-                    InputIds = inputIds;
-                    UseCache = useCache;
-                }
-
-                public TorchSharp.torch.Tensor InputIds { get; set; }
-
-                public bool UseCache { get; set; }
-            }
-        }
-        """;
-
     [Fact]
     public Task PREC003_adds_useCache_false_to_a_GenAI_input_that_left_it_to_its_default() => Fix3.FixAsync(
         "using Microsoft.ML.GenAI.Core;\n" + """
@@ -85,7 +68,7 @@ public sealed class PREC002AndPREC003CodeFixTests
                 loss.backward();
             }
         }
-        """ + GenAIStandIn,
+        """ + StandIns.GenAI,
         "using Microsoft.ML.GenAI.Core;\n" + """
         class C
         {
@@ -97,5 +80,5 @@ public sealed class PREC002AndPREC003CodeFixTests
                 loss.backward();
             }
         }
-        """ + GenAIStandIn);
+        """ + StandIns.GenAI);
 }
