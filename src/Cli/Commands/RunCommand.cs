@@ -240,12 +240,6 @@ internal static class RunCommand
             ? id
             : throw new BadInputException($"--prompt-tokens: '{part}' is not a token id of this model (0 to {vocabulary - 1}).")).ToArray();
     }
-
-    /// <summary>Reports synchronously on the caller's thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
 
 /// <summary>The parsed arguments of <c>precision run</c>.</summary>

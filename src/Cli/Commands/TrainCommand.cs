@@ -240,11 +240,6 @@ internal static class TrainCommand
             throw new BadInputException(e.Message, e);
         }
     }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
 
 /// <summary>The training settings given on the command line; each null keeps the default (or the resumed run's value).</summary>
