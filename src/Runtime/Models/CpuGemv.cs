@@ -58,7 +58,7 @@ internal static unsafe class CpuGemv
         fixed (byte* y = result.bytes)
         fixed (byte* b = bias is null ? default : bias.bytes)
         {
-            Split(rows, new Job<Float32Row>(w, (float*)v, (float*)y, (float*)b, columns));
+            Split(rows, new Job((float*)w, (float*)v, (float*)y, (float*)b, columns));
         }
 
         return result;
@@ -66,8 +66,7 @@ internal static unsafe class CpuGemv
 
     // Many small row blocks taken dynamically, not one block per core: when a core is busy with something else the others
     // take its share, instead of every call waiting for the slowest core.
-    private static void Split<TRow>(long rows, Job<TRow> job)
-        where TRow : struct, IRowElements
+    private static void Split(long rows, Job job)
     {
         var blocks = (int)((rows + BlockRows - 1) / BlockRows);
         if (Workers <= 1 || blocks <= 1)
@@ -80,38 +79,9 @@ internal static unsafe class CpuGemv
         }
     }
 
-    /// <summary>How a weight row's elements become FP32 lanes (one implementation now: the seam a quantised row would use).</summary>
-    private interface IRowElements
+    /// <summary>y[r] = W[r]·x + b[r] for a range of rows, four rows at a time.</summary>
+    private readonly struct Job(float* weight, float* x, float* y, float* bias, long columns)
     {
-        static abstract int ElementSize { get; }
-
-        static abstract Vector512<float> Load16(byte* row, long i);
-
-        static abstract Vector256<float> Load8(byte* row, long i);
-
-        static abstract float Load(byte* row, long i);
-    }
-
-    private struct Float32Row : IRowElements
-    {
-        public static int ElementSize => 4;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Load16(byte* row, long i) => Vector512.Load((float*)row + i);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Load8(byte* row, long i) => Vector256.Load((float*)row + i);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Load(byte* row, long i) => ((float*)row)[i];
-    }
-
-    /// <summary>y[r] = W[r]·x + b[r] for a range of rows, four rows at a time; x, y and b are FP32.</summary>
-    private readonly struct Job<TRow>(byte* weight, float* x, float* y, float* bias, long columns)
-        where TRow : struct, IRowElements
-    {
-        private readonly long _rowBytes = columns * TRow.ElementSize;
-
         public void Run(long first, long end)
         {
             var row = first;
@@ -122,11 +92,11 @@ internal static unsafe class CpuGemv
 
             for (; row < end; row++)
             {
-                var w = weight + (row * _rowBytes);
+                var w = weight + (row * columns);
                 var sum = 0f;
                 for (long i = 0; i < columns; i++)
                 {
-                    sum += TRow.Load(w, i) * x[i];
+                    sum += w[i] * x[i];
                 }
 
                 y[row] = sum + (bias == null ? 0 : bias[row]);
@@ -136,10 +106,10 @@ internal static unsafe class CpuGemv
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Dot4(long row)
         {
-            var w0 = weight + (row * _rowBytes);
-            var w1 = w0 + _rowBytes;
-            var w2 = w1 + _rowBytes;
-            var w3 = w2 + _rowBytes;
+            var w0 = weight + (row * columns);
+            var w1 = w0 + columns;
+            var w2 = w1 + columns;
+            var w3 = w2 + columns;
             long i = 0;
             float s0, s1, s2, s3;
             if (Vector512.IsHardwareAccelerated && columns >= 16)
@@ -151,10 +121,10 @@ internal static unsafe class CpuGemv
                 for (; i + 16 <= columns; i += 16)
                 {
                     var v = Vector512.Load(x + i);
-                    a0 = Vector512.FusedMultiplyAdd(TRow.Load16(w0, i), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(TRow.Load16(w1, i), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(TRow.Load16(w2, i), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(TRow.Load16(w3, i), v, a3);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), v, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), v, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), v, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), v, a3);
                 }
 
                 (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
@@ -168,10 +138,10 @@ internal static unsafe class CpuGemv
                 for (; i + 8 <= columns; i += 8)
                 {
                     var v = Vector256.Load(x + i);
-                    a0 = Vector256.FusedMultiplyAdd(TRow.Load8(w0, i), v, a0);
-                    a1 = Vector256.FusedMultiplyAdd(TRow.Load8(w1, i), v, a1);
-                    a2 = Vector256.FusedMultiplyAdd(TRow.Load8(w2, i), v, a2);
-                    a3 = Vector256.FusedMultiplyAdd(TRow.Load8(w3, i), v, a3);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), v, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), v, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), v, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), v, a3);
                 }
 
                 (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
@@ -180,10 +150,10 @@ internal static unsafe class CpuGemv
             for (; i < columns; i++)
             {
                 var v = x[i];
-                s0 += TRow.Load(w0, i) * v;
-                s1 += TRow.Load(w1, i) * v;
-                s2 += TRow.Load(w2, i) * v;
-                s3 += TRow.Load(w3, i) * v;
+                s0 += w0[i] * v;
+                s1 += w1[i] * v;
+                s2 += w2[i] * v;
+                s3 += w3[i] * v;
             }
 
             if (bias != null)
