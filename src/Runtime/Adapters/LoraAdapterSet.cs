@@ -134,6 +134,40 @@ public sealed class LoraAdapterSet : IDisposable
         }
     }
 
+    /// <summary>
+    /// Overwrites these adapters' values with those of the PEFT adapter in <paramref name="folder"/> (a checkpoint of the same
+    /// run): every tensor is checked by name and shape before any value changes.
+    /// </summary>
+    /// <exception cref="AdapterFormatException">The folder's adapter has another shape.</exception>
+    public void CopyValuesFrom(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var weightsPath = Path.Combine(folder, PeftAdapterFormat.WeightsFile);
+        if (!File.Exists(weightsPath))
+        {
+            throw new AdapterFormatException(weightsPath, $"no {PeftAdapterFormat.WeightsFile} in the checkpoint");
+        }
+
+        using var reader = SafetensorsReader.Open(weightsPath);
+        var parameters = Parameters;
+        var problems = parameters
+            .Where(pair => !reader.Contains(pair.Key) || !reader.Info(pair.Key).Shape.SequenceEqual(pair.Value.shape))
+            .Select(pair => reader.Contains(pair.Key) ? $"{pair.Key} has another shape" : $"missing tensor {pair.Key}")
+            .ToArray();
+        if (problems.Length > 0)
+        {
+            throw new AdapterFormatException(weightsPath, "does not match these adapters: " + string.Join("; ", problems.Take(8)));
+        }
+
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in parameters)
+        {
+            using var saved = reader.Read(name, ScalarType.Float32, parameter.device);
+            parameter.copy_(saved);
+        }
+    }
+
     /// <summary>Attaches every adapter to the projection of <paramref name="model"/> with its module name (replacing any other).</summary>
     public void AttachTo(DecoderModel model)
     {

@@ -246,15 +246,7 @@ public sealed class LoraTrainer : IDisposable
             _logger.LogWarning("Resuming a run trained over a {Saved} base with a {Dtype} base: the continuation will not match the uninterrupted run exactly.", state.Dtype, DtypeRules.Name(_model.Dtype));
         }
 
-        using (var checkpoint = LoadedAdapter(folder))
-        {
-            using var noGrad = no_grad();
-            foreach (var (name, parameter) in _adapters.Parameters)
-            {
-                parameter.copy_(checkpoint.Parameters[name]);
-            }
-        }
-
+        _adapters.CopyValuesFrom(folder);
         TrainingCheckpoint.ReadOptimizer(folder, _optimizer);
         _scaler?.Restore(state.LossScale, state.CleanSteps, state.SkippedSteps);
         _skipped = state.SkippedSteps;
@@ -262,15 +254,6 @@ public sealed class LoraTrainer : IDisposable
         Step = state.Step;
         ResumedFrom = folder;
         _logger.LogInformation("Resumed from {Folder} at step {Step}.", folder, Step);
-    }
-
-    private LoraAdapterSet LoadedAdapter(string folder)
-    {
-        // Read the checkpoint's adapter against the same model, then detach it again: only its values are wanted.
-        var loaded = LoraAdapterSet.Load(folder, _model.Model);
-        loaded.DetachFrom(_model.Model);
-        _adapters.AttachTo(_model.Model);
-        return loaded;
     }
 
     private void CheckOutputFolder(string? outputFolder)
