@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Analyzer cost: the share of compile time the PREC analyzers take on a large code base.
-# Usage: bash bench/analyzers/run.sh [FILES=400] [LOAD_EVERY=1]   (one file in LOAD_EVERY loads a model through the runtime)
+# Usage: bash bench/analyzers/run.sh [FILES=400] [LOAD_EVERY=1] [BUILDS=5]
+#   one file in LOAD_EVERY loads a model through the runtime; the project is rebuilt BUILDS times and each build's share is
+#   printed, then the median. The first build runs the compiler in a process of its own (cold: the analyzers' JIT included);
+#   the later ones on the shared compiler server, warm after its first use, as a developer's repeated builds are.
 # Builds, in a temporary folder, one project holding FILES generated files that use the runtime's load API and TorchSharp
 # (loads with and without dtypes, FP16 on Gemma, caches in training loops) plus every .cs file of src/Runtime of this
 # repository, with the analyzers attached, and reads the compiler's own analyzer timing (-p:ReportAnalyzer=true).
@@ -8,8 +11,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 files="${1:-400}"
 load_every="${2:-1}"
+builds="${3:-5}"
 work="$(mktemp -d)"
-trap 'cp "$work/build.log" /tmp/analyzer-bench.log 2>/dev/null; rm -rf "$work"' EXIT
+# KEEP_WORK=1 keeps the generated project (its path is printed) for profiling.
+trap 'cp "$work/build.log" /tmp/analyzer-bench.log 2>/dev/null; if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "kept: $work"; else rm -rf "$work"; fi' EXIT
 mkdir -p "$work/Generated" "$work/Runtime"
 cp -r "$repo/src/Runtime/." "$work/Runtime/"
 rm -rf "$work/Runtime/bin" "$work/Runtime/obj" "$work/Runtime/"*.csproj
@@ -81,15 +86,22 @@ dotnet build "$repo/src/Analyzers" -c Release -v:q >/dev/null
 cd "$work"
 dotnet restore -v:q >/dev/null
 # Only this project compiles (the analyzers were built above), so the Csc task time is this compilation's alone.
-dotnet build -c Release --no-restore -p:BuildProjectReferences=false -p:ReportAnalyzer=true -v:detailed -clp:PerformanceSummary > build.log 2>&1 || { tail -30 build.log; exit 1; }
-analyzers=$(grep -E "^\s+[0-9.]+\s+[0-9]+\s+PrecisionAnalyzers\.Analyzers," build.log | head -1 | awk '{print $1}')
-total_analyzers=$(grep -E "Total analyzer execution time:" build.log | tail -1 | grep -oE "[0-9.]+" | head -1)
-csc=$(grep -E "^\s+[0-9]+ ms\s+Csc\s" build.log | tail -1 | awk '{print $1}')
-warnings=$(grep -oE "warning PREC00[123]" build.log | wc -l)
-echo "files: $files generated (one in $load_every loads a model) + $(find "$work/Runtime" -name '*.cs' | wc -l) from src/Runtime"
-echo "PREC diagnostics in the build log: $warnings"
-echo "compiler task (Csc): ${csc} ms"
-echo "all analyzers (incl. the SDK's): ${total_analyzers} s"
-echo "PrecisionAnalyzers.Analyzers: ${analyzers} s"
-grep -E "PrecisionAnalyzers\.Analyzers\.Rules\." build.log | sed 's/^/  /' | head -5
-python3 -c "print(f'share of compile time: {float(\"${analyzers:-0}\")*1000/float(\"${csc:-1}\"):.2%}')"
+shares=()
+for build in $(seq 1 "$builds"); do
+  # Build 1 runs the compiler in its own process (cold: nothing JIT-compiled yet); the others on the shared compiler server.
+  shared=$([[ $build == 1 ]] && echo false || echo true)
+  dotnet build -c Release --no-restore --no-incremental -p:UseSharedCompilation=$shared -p:BuildProjectReferences=false -p:ReportAnalyzer=true -v:detailed -clp:PerformanceSummary > build.log 2>&1 || { tail -30 build.log; exit 1; }
+  analyzers=$(grep -E "^\s+[0-9.]+\s+[0-9]+\s+PrecisionAnalyzers\.Analyzers," build.log | head -1 | awk '{print $1}')
+  total_analyzers=$(grep -E "Total analyzer execution time:" build.log | tail -1 | grep -oE "[0-9.]+" | head -1)
+  csc=$(grep -E "^\s+[0-9]+ ms\s+Csc\s" build.log | tail -1 | awk '{print $1}')
+  share=$(python3 -c "print(f'{float(\"${analyzers:-0}\")*1000/float(\"${csc:-1}\"):.4f}')")
+  shares+=("$share")
+  if (( build == 1 )); then
+    warnings=$(grep -oE "warning PREC00[0-9]" build.log | wc -l)
+    echo "files: $files generated (one in $load_every loads a model) + $(find "$work/Runtime" -name '*.cs' | wc -l) from src/Runtime"
+    echo "PREC diagnostics in the build log: $warnings"
+    grep -E "PrecisionAnalyzers\.Analyzers\.Rules\." build.log | sed 's/^/  /' | head -8
+  fi
+  echo "build $build: Csc ${csc} ms, all analyzers (incl. the SDK's) ${total_analyzers} s, PrecisionAnalyzers ${analyzers} s, share $(python3 -c "print(f'{${share}:.2%}')")"
+done
+python3 -c "import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f'share of compile time: first build {v[0]:.2%}, median of all {len(v)} builds {statistics.median(v):.2%}' + (f', median of the warm builds {statistics.median(v[1:]):.2%}' if len(v) > 1 else ''))" "${shares[@]}"

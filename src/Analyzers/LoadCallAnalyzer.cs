@@ -8,14 +8,17 @@ namespace PrecisionAnalyzers.Analyzers;
 
 /// <summary>
 /// The shared frame of the rules about one runtime load call (PREC001, PREC002): gated on the runtime being referenced,
-/// pre-filtered on the invoked name, confirmed by symbol, resolved into a <see cref="LoadCall"/>; each rule then decides.
+/// pre-filtered on the invoked name and its receiver (<see cref="StaticCallFilter"/>), confirmed by symbol, resolved into a <see cref="LoadCall"/>; each rule then decides.
 /// </summary>
 public abstract class LoadCallAnalyzer : PrecisionAnalyzer
 {
     internal override bool Applies(PrecisionContext precision) => precision.HasRuntime && AppliesToLoads(precision);
 
-    internal sealed override void Register(CompilationStartAnalysisContext start, PrecisionContext precision) =>
-        start.RegisterSyntaxNodeAction(c => Analyze(c, precision), SyntaxKind.InvocationExpression);
+    internal sealed override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
+    {
+        var filter = new StaticCallFilter(start.Compilation, [precision.CausalLM, precision.SentenceEncoder]);
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, filter), SyntaxKind.InvocationExpression);
+    }
 
     /// <summary>Whether the rule can apply to this compilation's load calls at all.</summary>
     internal virtual bool AppliesToLoads(PrecisionContext precision) => true;
@@ -23,9 +26,10 @@ public abstract class LoadCallAnalyzer : PrecisionAnalyzer
     /// <summary>Decides on one resolved load call.</summary>
     internal abstract void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call);
 
-    private void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
+    private void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, StaticCallFilter filter)
     {
-        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) != "Load"
+        var syntax = (InvocationExpressionSyntax)context.Node;
+        if (SyntaxFilter.InvokedName(syntax) != "Load" || !filter.MayCall(syntax)
             || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
             || !precision.IsRuntimeLoad(invocation.TargetMethod))
         {

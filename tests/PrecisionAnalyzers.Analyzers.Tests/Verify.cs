@@ -21,6 +21,20 @@ internal static class Verify<TAnalyzer>
     public static Task AnalyzeFileAsync(string file, string? editorconfig, params DiagnosticResult[] expected) =>
         AnalyzeWithFilesAsync(file, editorconfig, [], expected);
 
+    /// <summary>As <see cref="AnalyzeFileAsync"/>, with further source files in the same compilation.</summary>
+    public static Task AnalyzeFilesAsync(string[] files, params DiagnosticResult[] expected)
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { ReferenceAssemblies = AnalyzerTestReferences.None };
+        test.TestState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
+        foreach (var (file, index) in files.Select((f, i) => (f, i)))
+        {
+            test.TestState.Sources.Add(($"/0/Test{index}.cs", file));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
     /// <summary>As <see cref="AnalyzeFileAsync"/>, with AdditionalFiles (name, text).</summary>
     public static Task AnalyzeWithFilesAsync(string file, string? editorconfig, (string Name, string Text)[] additionalFiles, params DiagnosticResult[] expected)
     {
