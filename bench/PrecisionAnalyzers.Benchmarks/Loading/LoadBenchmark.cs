@@ -16,11 +16,12 @@ namespace PrecisionAnalyzers.Benchmarks.Loading;
 /// </summary>
 internal static class LoadBenchmark
 {
-    private const int Runs = 3;
+    private const int Runs = 5;
 
     public static int Run(string[] args)
     {
         var megabytes = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Runs;
         var root = Directory.CreateTempSubdirectory("precision-load-bench-").FullName;
         try
         {
@@ -34,25 +35,28 @@ internal static class LoadBenchmark
                 Child("plain", folder, "none"); // warm the page cache
             }
 
-            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache warm, median of {Runs} runs, each in a fresh process");
+            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache warm; {rounds} rounds, each running every case once in a fresh process (cases interleaved, so drift hits them alike); medians; ratios are medians of the per-round ratios");
             Console.WriteLine();
             Console.WriteLine("| case | seconds | GB/s of file | vs plain read (reused buffer) | vs plain read into memory kept | vs filling the final model's memory | final model | peak RSS | baseline RSS | (peak − baseline) / final |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (var (name, folder, target) in new[] { ("BF16 → FP32", bf16, "float32"), ("FP32 → BF16", fp32, "bfloat16") })
             {
-                var plain = Median(Enumerable.Range(0, Runs).Select(_ => Child("plain", folder, "none")));
-                var read = Median(Enumerable.Range(0, Runs).Select(_ => Child("read", folder, "none")));
-                var fill = Median(Enumerable.Range(0, Runs).Select(_ => Child("fill", folder, target)));
-                var load = Median(Enumerable.Range(0, Runs).Select(_ => Child("load", folder, target)));
+                var cases = new[] { "plain", "read", "fill", "load" };
+                var measured = Enumerable.Range(0, rounds).Select(_ => cases.ToDictionary(c => c, c => Child(c, folder, c == "plain" || c == "read" ? "none" : target))).ToArray();
+                Measurement Of(string c) => Median(measured.Select(r => r[c]));
+                double Ratio(string over, string c) => MedianOf(measured.Select(r => r[over].Seconds / r[c].Seconds));
                 var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
+                var (plain, read, fill) = (Of("plain"), Of("read"), Of("fill"));
+                var label = Path.GetFileName(folder).ToUpperInvariant();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| plain read of the {Path.GetFileName(folder).ToUpperInvariant()} file into one reused 16 MB buffer | {plain.Seconds:F3} | {file / plain.Seconds / 1e9:F2} | 100 % | | | | | | |"));
+                    $"| plain read of the {label} file into one reused 16 MB buffer | {plain.Seconds:F3} | {file / plain.Seconds / 1e9:F2} | 100 % | | | | | | |"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| plain read of the {Path.GetFileName(folder).ToUpperInvariant()} file into memory it keeps | {read.Seconds:F3} | {file / read.Seconds / 1e9:F2} | | 100 % | | {read.FinalBytes / 1e9:F2} GB | {read.PeakBytes / 1e9:F2} GB | {read.BaselineBytes / 1e9:F2} GB | |"));
+                    $"| plain read of the {label} file into memory it keeps | {read.Seconds:F3} | {file / read.Seconds / 1e9:F2} | | 100 % | | {read.FinalBytes / 1e9:F2} GB | {read.PeakBytes / 1e9:F2} GB | {read.BaselineBytes / 1e9:F2} GB | |"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| allocate and zero the final {target} model's memory (no reading) | {fill.Seconds:F3} | | | | 100 % | {fill.FinalBytes / 1e9:F2} GB | | | |"));
+                var load = Of("load");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| load {name} | {load.Seconds:F3} | {file / load.Seconds / 1e9:F2} | {plain.Seconds / load.Seconds:P0} | {read.Seconds / load.Seconds:P0} | {fill.Seconds / load.Seconds:P0} | {load.FinalBytes / 1e9:F2} GB | {load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |"));
+                    $"| load {name} | {load.Seconds:F3} | {file / load.Seconds / 1e9:F2} | {Ratio("plain", "load"):P0} | {Ratio("read", "load"):P0} | {Ratio("fill", "load"):P0} | {load.FinalBytes / 1e9:F2} GB | {load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |"));
             }
 
             return 0;
@@ -169,6 +173,12 @@ internal static class LoadBenchmark
     {
         var sorted = runs.OrderBy(r => r.Seconds).ToArray();
         return sorted[sorted.Length / 2] with { PeakBytes = sorted.Max(r => r.PeakBytes) };
+    }
+
+    private static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 
     private sealed record Measurement(double Seconds, long FinalBytes, long PeakBytes, long BaselineBytes);
