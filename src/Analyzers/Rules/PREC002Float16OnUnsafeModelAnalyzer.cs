@@ -46,9 +46,12 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         start.RegisterSyntaxNodeAction(
             c =>
             {
-                var name = SyntaxFilter.InvokedName((InvocationExpressionSyntax)c.Node);
-                if (name is null || !((runtime && name == "Load") || torchNames.Contains(name))
-                    || c.SemanticModel.GetOperation(c.Node, c.CancellationToken) is not IInvocationOperation invocation)
+                // Bail out on syntax first: the invoked name, and for the TorchSharp forms other than .half() an argument
+                // spelled as an FP16 name; only then bind.
+                var syntax = (InvocationExpressionSyntax)c.Node;
+                var name = SyntaxFilter.InvokedName(syntax);
+                var candidate = (runtime && name == "Load") || (name == "half" && catalogue is not null) || (name is not null && torchNames.Contains(name) && SyntaxFilter.MayNameFloat16(syntax.ArgumentList));
+                if (!candidate || c.SemanticModel.GetOperation(c.Node, c.CancellationToken) is not IInvocationOperation invocation)
                 {
                     return;
                 }
