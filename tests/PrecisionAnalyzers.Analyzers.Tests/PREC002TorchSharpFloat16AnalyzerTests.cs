@@ -65,6 +65,7 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b");""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("microsoft/phi-3-mini", torchDtype: torch.ScalarType.Float16);""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: torch.ScalarType.Float16);""")]
+    [InlineData("""var half = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(half); torch.set_default_dtype(half); Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: half);""")]
     public Task FP16_on_an_unknown_small_or_foreign_module_or_BF16_is_not_flagged(string body) => VerifyCS.AnalyzeFileAsync(File(body) + Net, null);
 
     [Fact]
