@@ -13,7 +13,8 @@ namespace PrecisionAnalyzers.Analyzers;
 /// it names (or, when it names a file such as <c>model.bin</c>, of the folder it is in):
 /// <list type="bullet">
 /// <item>a rooted path must equal the config's folder (separators normalised, <c>.</c> and <c>..</c> resolved, case ignored);</item>
-/// <item>a relative path is first resolved against the project directory (<c>build_property.projectdir</c>) and compared in
+/// <item>a relative path is first resolved against the project directory (<c>build_property.ProjectDir</c>, which the .NET SDK
+/// makes visible to analyzers: <c>CompilerVisibleProperty Include="ProjectDir"</c> in Microsoft.NET.Sdk.Analyzers.targets) and compared in
 /// full; failing that, the config whose folder ends with the path's segments is taken, when exactly one does (the program
 /// may run from its output folder, so the path need not be relative to the project).</item>
 /// </list>
