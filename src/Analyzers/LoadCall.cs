@@ -51,7 +51,7 @@ internal sealed class LoadCall
     /// <summary>The options' <c>Device</c> when it is a constant set where the dtype is (e.g. <c>"cuda"</c>), or null.</summary>
     public string? Device { get; }
 
-    /// <summary>The path argument's constant value, or null.</summary>
+    /// <summary>The path argument's value when known (a constant, or a local initialised with one: <see cref="PathArgument"/>), or null.</summary>
     public string? Path { get; }
 
     public DtypeChoice Choice { get; }
@@ -66,7 +66,7 @@ internal sealed class LoadCall
 
     public static LoadCall Inspect(IInvocationOperation invocation, PrecisionContext context)
     {
-        var path = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.ConstantValue is { HasValue: true, Value: string text } ? text : null;
+        var path = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } first ? PathArgument.Resolve(first.Value, invocation) : null;
         var options = invocation.Arguments.FirstOrDefault(a => a.Parameter is { } p && SymbolEqualityComparer.Default.Equals(p.Type, context.LoadOptions));
         if (options is null || options.ArgumentKind == ArgumentKind.DefaultValue)
         {

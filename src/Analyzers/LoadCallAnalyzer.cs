@@ -7,7 +7,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace PrecisionAnalyzers.Analyzers;
 
 /// <summary>
-/// The shared frame of the rules about one runtime load call (PREC001, PREC002): gated on the runtime being referenced,
+/// The shared frame of the rules about one runtime load call (PREC001, PREC005; PREC002 resolves runtime loads the same way
+/// beside TorchSharp's forms): gated on the runtime being referenced,
 /// pre-filtered on the invoked name and its receiver (<see cref="StaticCallFilter"/>), confirmed by symbol, resolved into a <see cref="LoadCall"/>; each rule then decides.
 /// </summary>
 public abstract class LoadCallAnalyzer : PrecisionAnalyzer

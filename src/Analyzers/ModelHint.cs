@@ -11,16 +11,18 @@ internal sealed class ModelHint
     private static readonly Regex Size = new(@"(?<![a-z0-9.])(?:(?<experts>\d+)x)?(?<number>\d+(?:\.\d+)?)(?<unit>[bm])(?![a-z])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>Families known to overflow in FP16 (matched as words of the model's name), as the runtime lists them.</summary>
-    public static readonly string[] DefaultUnsafeFamilies = ["gemma", "gemma2", "gemma3", "gemma3n", "plamo2", "glm4"];
+    public static readonly string[] DefaultUnsafeFamilies = ["gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n", "plamo2", "glm4"];
 
-    private ModelHint(string name, string? unsafeFamily, double? parameters)
+    private ModelHint(string name, string? unsafeFamily, double? parameters, bool familyFromConfig = false, bool parametersFromConfig = false)
     {
         Name = name;
         UnsafeFamily = unsafeFamily;
         Parameters = parameters;
+        FamilyFromConfig = familyFromConfig;
+        ParametersFromConfig = parametersFromConfig;
     }
 
-    /// <summary>The model's name: the last segment of the path or id.</summary>
+    /// <summary>The model's name: the last segment of the path or id (its folder's, when the file's name says nothing).</summary>
     public string Name { get; }
 
     /// <summary>The FP16-unsafe family the name belongs to, or null.</summary>
@@ -29,14 +31,54 @@ internal sealed class ModelHint
     /// <summary>The parameter count the name states (7b → 7e9, 270m → 2.7e8, 8x7b → 5.6e10), or null.</summary>
     public double? Parameters { get; }
 
+    /// <summary>Whether the family was decided by a config.json's model_type rather than by the name.</summary>
+    public bool FamilyFromConfig { get; }
+
+    /// <summary>Whether <see cref="Parameters"/> was estimated from a config.json's sizes rather than read from the name.</summary>
+    public bool ParametersFromConfig { get; }
+
+    /// <summary>
+    /// What <paramref name="pathOrId"/> says, overridden by its folder's config.json where that one knows: a model_type decides
+    /// the family (so a llama config clears a name that says gemma), an estimated size replaces the name's.
+    /// </summary>
+    public static ModelHint Parse(string pathOrId, string[] unsafeFamilies, ModelConfigs configs)
+    {
+        var hint = Parse(pathOrId, unsafeFamilies);
+        if (configs.Find(pathOrId) is not { } facts)
+        {
+            return hint;
+        }
+
+        var family = hint.UnsafeFamily;
+        var familyFromConfig = facts.ModelTypes.Length > 0;
+        if (familyFromConfig)
+        {
+            family = unsafeFamilies.FirstOrDefault(f => facts.ModelTypes.Any(t => Key(t) == Key(f) && Key(f).Length > 0));
+        }
+
+        return new ModelHint(hint.Name, family, facts.Parameters ?? hint.Parameters, familyFromConfig, facts.Parameters is not null);
+    }
+
+    /// <summary>
+    /// What the last segment of <paramref name="pathOrId"/> says; when that is a file (<c>gemma-2-9b/model.safetensors</c>)
+    /// that says nothing, what its folder's name says.
+    /// </summary>
     public static ModelHint Parse(string pathOrId, string[] unsafeFamilies)
     {
-        var name = pathOrId.TrimEnd('/', '\\');
-        var slash = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
-        if (slash >= 0 && slash < name.Length - 1)
+        var segments = pathOrId.Split('/', '\\').Where(s => s.Length > 0).ToArray();
+        if (segments.Length == 0)
         {
-            name = name.Substring(slash + 1);
+            return ParseName(pathOrId, unsafeFamilies);
         }
+
+        var hint = ParseName(segments[segments.Length - 1], unsafeFamilies);
+        return hint.UnsafeFamily is null && hint.Parameters is null && segments.Length > 1 && ModelConfigs.LooksLikeFile(segments[segments.Length - 1])
+            ? ParseName(segments[segments.Length - 2], unsafeFamilies)
+            : hint;
+    }
+
+    private static ModelHint ParseName(string name, string[] unsafeFamilies)
+    {
 
         // Candidates are the name's words, and a word joined with a following version number ("gemma-2-9b" → gemma2),
         // so "gemma-2b" stays Gemma 1 at 2B. The longest family that matches wins.
@@ -45,7 +87,7 @@ internal sealed class ModelHint
         string? family = null;
         foreach (var candidate in unsafeFamilies)
         {
-            var key = candidate.ToLowerInvariant().Replace("-", string.Empty).Replace("_", string.Empty);
+            var key = Key(candidate);
             if (key.Length > 0 && candidates.Contains(key) && (family is null || key.Length > family.Length))
             {
                 family = candidate;
@@ -66,6 +108,8 @@ internal sealed class ModelHint
 
         return new ModelHint(name, family, parameters);
     }
+
+    private static string Key(string family) => family.Trim().ToLowerInvariant().Replace("-", string.Empty).Replace("_", string.Empty);
 
     /// <summary>Parses "1B", "500M", "1.5b", "2000000000" as a parameter count; null when it is none of these.</summary>
     public static double? ParseThreshold(string? text)

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace PrecisionAnalyzers.Analyzers;
 
@@ -28,6 +30,10 @@ internal sealed class PrecisionContext
         ModelUseCache = CausalLM?.GetMembers("UseCache").OfType<IPropertySymbol>().FirstOrDefault();
         Float16 = DType?.GetMembers("Float16").OfType<IFieldSymbol>().FirstOrDefault();
         BFloat16 = DType?.GetMembers("BFloat16").OfType<IFieldSymbol>().FirstOrDefault();
+        TorchFloat16 = TorchScalarType?.GetMembers("Float16").OfType<IFieldSymbol>().FirstOrDefault();
+        TorchFloat16Fields = TorchStatic is null
+            ? ImmutableArray<IFieldSymbol>.Empty
+            : TorchStatic.GetMembers("float16").Concat(TorchStatic.GetMembers("half")).OfType<IFieldSymbol>().Where(f => f.IsStatic).ToImmutableArray();
     }
 
     public INamedTypeSymbol? CausalLM { get; }
@@ -73,6 +79,31 @@ internal sealed class PrecisionContext
     public IFieldSymbol? Float16 { get; }
 
     public IFieldSymbol? BFloat16 { get; }
+
+    /// <summary>TorchSharp's <c>ScalarType.Float16</c>.</summary>
+    public IFieldSymbol? TorchFloat16 { get; }
+
+    /// <summary><c>torch.float16</c> and <c>torch.half</c>: static fields (not constants) holding <c>ScalarType.Float16</c>.</summary>
+    public ImmutableArray<IFieldSymbol> TorchFloat16Fields { get; }
+
+    /// <summary>
+    /// The replacement when <paramref name="value"/> names FP16 in TorchSharp: <c>ScalarType.Float16</c> → <c>BFloat16</c>,
+    /// <c>torch.float16</c>/<c>torch.half</c> → <c>bfloat16</c>; null otherwise.
+    /// </summary>
+    public (string From, string To)? TorchFloat16Replacement(IOperation value)
+    {
+        while (value is IConversionOperation { IsImplicit: true } conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value switch
+        {
+            IFieldReferenceOperation field when SymbolEqualityComparer.Default.Equals(field.Field, TorchFloat16) => (field.Field.Name, "BFloat16"),
+            IFieldReferenceOperation field when TorchFloat16Fields.Contains(field.Field, SymbolEqualityComparer.Default) => (field.Field.Name, "bfloat16"),
+            _ => null,
+        };
+    }
 
     /// <summary>True when the runtime's load contract is referenced.</summary>
     public bool HasRuntime => LoadOptions is not null && DType is not null && Dtype is not null && (CausalLM is not null || SentenceEncoder is not null);

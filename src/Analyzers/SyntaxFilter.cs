@@ -32,5 +32,34 @@ internal static class SyntaxFilter
     public static SyntaxNode? EnclosingBody(SyntaxNode node) => node.FirstAncestorOrSelf<SyntaxNode>(n =>
         n is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax or CompilationUnitSyntax);
 
+    /// <summary>
+    /// Whether an argument is written as a name FP16 can have (<c>ScalarType.Float16</c>, <c>torch.float16</c>, <c>half</c>):
+    /// PREC002 then asks whether that name is TorchSharp's field. No other spelling can reference one of those fields.
+    /// </summary>
+    public static bool MayNameFloat16(ArgumentListSyntax arguments)
+    {
+        foreach (var argument in arguments.Arguments)
+        {
+            var expression = argument.Expression;
+            while (expression is ParenthesizedExpressionSyntax parenthesized)
+            {
+                expression = parenthesized.Expression;
+            }
+
+            var name = expression switch
+            {
+                MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+                SimpleNameSyntax simple => simple.Identifier.ValueText,
+                _ => null,
+            };
+            if (name is "Float16" or "float16" or "half")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static bool IsTrue(ExpressionSyntax expression) => expression.IsKind(SyntaxKind.TrueLiteralExpression);
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -7,10 +8,17 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace PrecisionAnalyzers.CodeFixes;
 
-/// <summary>The edit of fixes that swap one enum member for another (<c>DType.Float16</c> → <c>DType.BFloat16</c>), trivia kept.</summary>
+/// <summary>
+/// The edit of fixes that swap one member name for another (<c>DType.Float16</c> → <c>DType.BFloat16</c>, <c>torch.half</c> →
+/// <c>torch.bfloat16</c>, <c>.half()</c> → <c>.bfloat16()</c>), trivia and type arguments kept.
+/// </summary>
 internal static class MemberNameReplacement
 {
-    public static async Task RegisterAsync(CodeFixContext context, string from, string to, string title, string equivalenceKey)
+    public static Task RegisterAsync(CodeFixContext context, string from, string to, string title, string equivalenceKey) =>
+        RegisterAsync(context, _ => (from, to), title, equivalenceKey);
+
+    /// <summary>As above, with the names to swap taken from each diagnostic (null: nothing to fix).</summary>
+    public static async Task RegisterAsync(CodeFixContext context, Func<Diagnostic, (string From, string To)?> names, string title, string equivalenceKey)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in context.Diagnostics)
@@ -19,15 +27,15 @@ internal static class MemberNameReplacement
             var name = node switch
             {
                 MemberAccessExpressionSyntax access => access.Name,
-                IdentifierNameSyntax identifier => identifier,
+                SimpleNameSyntax simple => simple,
                 _ => null,
             };
-            if (root is null || name is null || name.Identifier.ValueText != from)
+            if (root is null || name is null || names(diagnostic) is not var (from, to) || name.Identifier.ValueText != from)
             {
                 continue;
             }
 
-            var replaced = root.ReplaceNode(name, SyntaxFactory.IdentifierName(to).WithTriviaFrom(name));
+            var replaced = root.ReplaceNode(name, name.WithIdentifier(SyntaxFactory.Identifier(to).WithTriviaFrom(name.Identifier)));
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(replaced)), equivalenceKey), diagnostic);
         }
     }

@@ -14,10 +14,10 @@ public sealed class NoAnalyzerCrashTests
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
         .ToImmutableArray();
 
-    private static async Task<IReadOnlyList<Diagnostic>> CrashesAsync(IEnumerable<SyntaxTree> trees)
+    private static async Task<IReadOnlyList<Diagnostic>> CrashesAsync(IEnumerable<SyntaxTree> trees, params AdditionalText[] additionalFiles)
     {
         var compilation = CSharpCompilation.Create("Sweep", trees, AnalyzerTestReferences.All, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([.. additionalFiles]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false);
         var diagnostics = await compilation.WithAnalyzers(AllAnalyzers(), options).GetAnalyzerDiagnosticsAsync();
         return diagnostics.Where(d => d.Id == "AD0001").ToArray();
     }
@@ -59,6 +59,14 @@ public sealed class NoAnalyzerCrashTests
             """var t = torch.ones(2, 2); t.backward(); var o = new LoadOptions { UseCache = true };""",
             """using var m = CausalLM.Load($"models/{path}-7b", new LoadOptions { Dtype = (DType)2 });""",
             """using var m = CausalLM.Load("x", new LoadOptions { Dtype = path.Length > 3 ? DType.Float16 : null });""",
+            """var m = torch.nn.Linear(2, 2); m.load("models/gemma-2b.bin"); m.half(); m.to(torch.CPU, torch.ScalarType.Float16); m.to((torch.float16));""",
+            """torch.set_default_dtype(torch.half); var m = torch.nn.Linear(2, 2).load(path).load("gemma-7b/model.bin"); m = m.half().half();""",
+            """var m = torch.jit.load("gemma-2b.pt"); m.half(""",
+            """var m = torch.nn.Linear(2, 2); m.load(""",
+            """var p = "models/"; p += "gemma"; var m = torch.nn.Linear(2, 2); m.load(p); m.to(torch.ScalarType.Float16);""",
+            """var m = torch.nn.Linear(2, 2); var n = m; m = n; n = m; m.load("/models/custom/x.bin"); n.half();""",
+            """using var m = CausalLM.Load("/models/custom", new LoadOptions { Dtype = DType.Float16 }); using var n = CausalLM.Load("\0bad", new LoadOptions { Dtype = DType.Float16 });""",
+            """using var a = CausalLM.Load("/models/custom1", new LoadOptions { Dtype = DType.Float16 }); using var b = CausalLM.Load("/models/custom2", new LoadOptions { Dtype = DType.Float16 }); using var c = CausalLM.Load("/models/custom3", new LoadOptions { Dtype = DType.Float16 }); using var d = CausalLM.Load("/models/custom4", new LoadOptions { Dtype = DType.Float16 }); using var e = CausalLM.Load("/models/custom5", new LoadOptions { Dtype = DType.Float16 });""",
         ];
         var trees = fragments.Select((body, i) => CSharpSyntaxTree.ParseText(
             $$"""
@@ -78,5 +86,16 @@ public sealed class NoAnalyzerCrashTests
         var crashes = await CrashesAsync(trees);
 
         Assert.Empty(crashes);
+
+        string[] configs = ["{", "", "{\"model_type\": \"gemma3\", \"hidden_size\": 1e400, \"num_hidden_layers\": -3}", new string('[', 100000), "{\"text_config\": [1]}", "{\"a\": \"\\u12\"}"];
+        var files = configs.Select((text, i) => (AdditionalText)new InMemoryText($"/models/custom{(i == 0 ? string.Empty : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}/config.json", text)).ToArray();
+        Assert.Empty(await CrashesAsync(trees, files));
+    }
+
+    private sealed class InMemoryText(string path, string text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) => Microsoft.CodeAnalysis.Text.SourceText.From(text);
     }
 }

@@ -1,3 +1,4 @@
+using PrecisionAnalyzers.Tests.Shared;
 using VerifyCS = PrecisionAnalyzers.Analyzers.Tests.Verify<PrecisionAnalyzers.Analyzers.Rules.PREC001TorchSharpLoadAnalyzer>;
 
 namespace PrecisionAnalyzers.Analyzers.Tests;
@@ -8,24 +9,8 @@ namespace PrecisionAnalyzers.Analyzers.Tests;
 /// </summary>
 public sealed class PREC001LoaderCatalogueTests
 {
-    private const string Stand_ins = """
+    private const string Stand_ins = StandIns.PyBridge + StandIns.GenAIPhi3 + """
 
-        namespace TorchSharp.PyBridge
-        {
-            public static class PyBridgeModuleExtensions
-            {
-                public static T load_py<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
-                public static T load_safetensors<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
-            }
-        }
-
-        namespace Microsoft.ML.GenAI.Phi
-        {
-            public class Phi3ForCausalLM
-            {
-                public static Phi3ForCausalLM FromPretrained(string modelFolder, string configName = "config.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
-            }
-        }
 
         namespace Acme
         {

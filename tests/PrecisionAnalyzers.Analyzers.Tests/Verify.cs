@@ -36,7 +36,11 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>As <see cref="AnalyzeFileAsync"/>, with AdditionalFiles (name, text).</summary>
-    public static Task AnalyzeWithFilesAsync(string file, string? editorconfig, (string Name, string Text)[] additionalFiles, params DiagnosticResult[] expected)
+    public static Task AnalyzeWithFilesAsync(string file, string? editorconfig, (string Name, string Text)[] additionalFiles, params DiagnosticResult[] expected) =>
+        AnalyzeWithFilesAsync(file, editorconfig, globalconfig: null, additionalFiles, expected);
+
+    /// <summary>As <see cref="AnalyzeWithFilesAsync(string, string?, ValueTuple{string, string}[], DiagnosticResult[])"/>, with a global analyzer config (what MSBuild passes: <c>build_property.…</c>).</summary>
+    public static Task AnalyzeWithFilesAsync(string file, string? editorconfig, string? globalconfig, (string Name, string Text)[] additionalFiles, params DiagnosticResult[] expected)
     {
         var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -47,6 +51,11 @@ internal static class Verify<TAnalyzer>
         if (editorconfig is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + editorconfig));
+        }
+
+        if (globalconfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + globalconfig));
         }
 
         foreach (var (name, text) in additionalFiles)

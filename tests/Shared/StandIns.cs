@@ -26,4 +26,32 @@ internal static class StandIns
             }
         }
         """;
+
+    /// <summary>TorchSharp.PyBridge's loaders: extension methods that load weights into the module and return it.</summary>
+    public const string PyBridge = """
+
+
+        namespace TorchSharp.PyBridge
+        {
+            public static class PyBridgeModuleExtensions
+            {
+                public static T load_py<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
+                public static T load_safetensors<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
+                public static T load_checkpoint<T>(this T module, string path, string? checkpointName = null, bool strict = true) where T : torch.nn.Module => module;
+            }
+        }
+        """;
+
+    /// <summary>A Microsoft.ML.GenAI model class: <c>FromPretrained</c>'s <c>torchDtype</c> defaults to BF16, as in the real ones.</summary>
+    public const string GenAIPhi3 = """
+
+
+        namespace Microsoft.ML.GenAI.Phi
+        {
+            public class Phi3ForCausalLM
+            {
+                public static Phi3ForCausalLM FromPretrained(string modelFolder, string configName = "config.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
+            }
+        }
+        """;
 }

@@ -1,48 +1,175 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PrecisionAnalyzers.Analyzers.Rules;
 
 /// <summary>
-/// PREC002: FP16 is chosen for a model that is FP16-unsafe (Gemma and the other families the runtime lists) or large
-/// (at least <c>precision_analyzers.large_model_threshold</c>, 1B by default). The model is known from the path or id literal
-/// of the load call; when it is not known, nothing is reported.
+/// PREC002: FP16 is chosen for a model that is FP16-unsafe (Gemma and the other families the runtime lists) or large (at least
+/// <c>precision_analyzers.large_model_threshold</c>, 1B by default). FP16 is <c>DType.Float16</c> given to the runtime's load
+/// calls, and in TorchSharp <c>.half()</c>, <c>.to(ScalarType.Float16)</c> (or <c>torch.float16</c>/<c>torch.half</c>) on a
+/// module the method loads, <c>torchDtype: ScalarType.Float16</c> given to a loader with a dtype parameter (GenAI's
+/// <c>FromPretrained</c>), and <c>torch.set_default_dtype(ScalarType.Float16)</c> before the method loads a module it builds.
+/// The model is known from the path or id the load is given (a constant, or a local initialised with one) and from the
+/// <c>config.json</c> of that folder when it is an AdditionalFile (<see cref="ModelConfigs"/>); when it is not known, nothing
+/// is reported. The diagnostic carries the name to replace and its replacement (<see cref="FromProperty"/>, <see cref="ToProperty"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PREC002Float16OnUnsafeModelAnalyzer : LoadCallAnalyzer
+public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
 {
+    /// <summary>The member name the fix replaces (<c>Float16</c>, <c>float16</c>, <c>half</c>).</summary>
+    public const string FromProperty = "From";
+
+    /// <summary>The member name it puts instead (<c>BFloat16</c>, <c>bfloat16</c>).</summary>
+    public const string ToProperty = "To";
+
+    private static readonly string[] TorchNames = ["half", "to", "set_default_dtype"];
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.Float16OnUnsafeModel);
 
-    internal override bool AppliesToLoads(PrecisionContext precision) => precision.Float16 is not null;
+    internal override bool Applies(PrecisionContext precision) => RuntimeApplies(precision) || TorchApplies(precision);
 
-    internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)
+    internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
-        var invocation = call.Invocation;
-        if (call.Choice != DtypeChoice.Set || call.Path is null
-            || call.DtypeValue is not IFieldReferenceOperation field || !SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
+        var configs = ModelConfigs.Create(start.Options);
+        var runtime = RuntimeApplies(precision);
+        var loads = new StaticCallFilter(start.Compilation, [precision.CausalLM, precision.SentenceEncoder]);
+        var catalogue = TorchApplies(precision) ? LoaderCatalogue.Create(start.Options, start.CancellationToken) : null;
+        var torchNames = catalogue is null
+            ? ImmutableHashSet<string>.Empty
+            : TorchNames.Concat(catalogue.Entries.Where(e => e.Kind == "dtype-param").Select(e => e.Method)).ToImmutableHashSet();
+        start.RegisterSyntaxNodeAction(
+            c =>
+            {
+                // Bail out on syntax first: the invoked name (and for Load its receiver), and for the TorchSharp forms other
+                // than .half() an argument spelled as an FP16 name; only then bind.
+                var syntax = (InvocationExpressionSyntax)c.Node;
+                var name = SyntaxFilter.InvokedName(syntax);
+                var candidate = (runtime && name == "Load" && loads.MayCall(syntax)) || (name == "half" && catalogue is not null) || (name is not null && torchNames.Contains(name) && SyntaxFilter.MayNameFloat16(syntax.ArgumentList));
+                if (!candidate || c.SemanticModel.GetOperation(c.Node, c.CancellationToken) is not IInvocationOperation invocation)
+                {
+                    return;
+                }
+
+                if (runtime && precision.IsRuntimeLoad(invocation.TargetMethod))
+                {
+                    AnalyzeRuntimeLoad(c, precision, configs, LoadCall.Inspect(invocation, precision));
+                }
+                else if (catalogue is not null)
+                {
+                    AnalyzeTorchSharp(c, precision, configs, catalogue, invocation);
+                }
+            },
+            SyntaxKind.InvocationExpression);
+    }
+
+    private static bool RuntimeApplies(PrecisionContext precision) => precision.HasRuntime && precision.Float16 is not null;
+
+    private static bool TorchApplies(PrecisionContext precision) => precision.HasTorchSharp && precision.TorchFloat16 is not null;
+
+    private static void AnalyzeRuntimeLoad(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoadCall call)
+    {
+        if (call.Choice == DtypeChoice.Set && call.Path is { } path
+            && call.DtypeValue is IFieldReferenceOperation field && SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
         {
-            return;
+            Report(context, configs, [path], field.Syntax.GetLocation(), field.Field.Name, "BFloat16");
+        }
+    }
+
+    private static void AnalyzeTorchSharp(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoaderCatalogue catalogue, IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchModuleExtensions))
+        {
+            if (method.Name == "half" && NameOf((InvocationExpressionSyntax)invocation.Syntax) is { } name)
+            {
+                Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), name.GetLocation(), "half", "bfloat16");
+            }
+            else if (method.Name == "to" && Float16Argument(invocation, precision, a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, precision.TorchScalarType)) is var (value, from, to))
+            {
+                Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), value.Syntax.GetLocation(), from, to);
+            }
+        }
+        else if (method.Name == "set_default_dtype" && SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchStatic))
+        {
+            if (Float16Argument(invocation, precision, a => a.Parameter?.Ordinal == 0) is var (value, from, to))
+            {
+                Report(context, configs, ModuleLoads.After(invocation, precision, catalogue), value.Syntax.GetLocation(), from, to);
+            }
+        }
+        else if (catalogue.Find(method) is { Kind: "dtype-param" } loader
+                 && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (value, from, to)
+                 && PathArgument.Of(invocation) is { } path)
+        {
+            Report(context, configs, [path], value.Syntax.GetLocation(), from, to);
+        }
+    }
+
+    /// <summary>The argument chosen by <paramref name="which"/> when it names FP16, with the replacement of its name.</summary>
+    private static (IOperation Value, string From, string To)? Float16Argument(IInvocationOperation invocation, PrecisionContext precision, System.Func<IArgumentOperation, bool> which)
+    {
+        foreach (var argument in invocation.Arguments.Where(which))
+        {
+            if (precision.TorchFloat16Replacement(argument.Value) is var (from, to))
+            {
+                var value = argument.Value;
+                while (value is IConversionOperation { IsImplicit: true } conversion)
+                {
+                    value = conversion.Operand;
+                }
+
+                return (value, from, to);
+            }
         }
 
-        var tree = invocation.Syntax.SyntaxTree;
-        var hint = ModelHint.Parse(call.Path, AnalyzerOptionsReader.UnsafeFamilies(context.Options, tree));
+        return null;
+    }
+
+    private static SimpleNameSyntax? NameOf(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax access => access.Name,
+        MemberBindingExpressionSyntax binding => binding.Name,
+        SimpleNameSyntax name => name,
+        _ => null,
+    };
+
+    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string> paths, Location location, string from, string to)
+    {
+        var tree = context.Node.SyntaxTree;
+        var families = AnalyzerOptionsReader.UnsafeFamilies(context.Options, tree);
         var threshold = AnalyzerOptionsReader.Threshold(context.Options, tree);
-        string? why = null;
+        foreach (var path in paths.Distinct())
+        {
+            var hint = ModelHint.Parse(path, families, configs);
+            if (Why(hint, threshold) is { } why)
+            {
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(FromProperty, from).Add(ToProperty, to);
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, properties, $"'{hint.Name}'", why));
+                return;
+            }
+        }
+    }
+
+    private static string? Why(ModelHint hint, double threshold)
+    {
         if (hint.UnsafeFamily is not null)
         {
-            why = $"belongs to the {hint.UnsafeFamily} family, whose hidden states overflow FP16's 65504 and turn into NaN";
-        }
-        else if (hint.Parameters >= threshold)
-        {
-            why = string.Format(CultureInfo.InvariantCulture, "has about {0:0.#}B parameters (at least the {1:0.#}B threshold), where activations outgrow FP16's range", hint.Parameters / 1e9, threshold / 1e9);
+            var source = hint.FamilyFromConfig ? " (model_type in its config.json)" : string.Empty;
+            return $"belongs to the {hint.UnsafeFamily} family{source}, whose hidden states overflow FP16's 65504 and turn into NaN";
         }
 
-        if (why is not null)
+        if (hint.Parameters >= threshold)
         {
-            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, field.Syntax.GetLocation(), $"'{hint.Name}'", why));
+            var source = hint.ParametersFromConfig ? " by its config.json" : string.Empty;
+            return string.Format(CultureInfo.InvariantCulture, "has about {0:0.#}B parameters{2} (at least the {1:0.#}B threshold), where activations outgrow FP16's range", hint.Parameters / 1e9, threshold / 1e9, source);
         }
+
+        return null;
     }
 }

@@ -1,0 +1,217 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PrecisionAnalyzers.Analyzers;
+
+/// <summary>
+/// The weights a TorchSharp module receives in one method: the paths of the catalogue's loads (<c>module.load(…)</c>, PyBridge's
+/// <c>load_*</c>, <c>torch.jit.load(…)</c>) applied to the same module, followed through fluent chains (<c>.to(…)</c>,
+/// <c>.half()</c>, <c>.load(…)</c> return the module) and through locals. A module that comes from elsewhere (a parameter, a
+/// field, a property, another method's result) has none: what it is, the method does not show.
+/// </summary>
+internal sealed class ModuleLoads
+{
+    private readonly PrecisionContext _precision;
+    private readonly LoaderCatalogue _catalogue;
+    private readonly IOperation _root;
+    private readonly List<string> _paths = [];
+    private readonly HashSet<ILocalSymbol> _locals = new(SymbolEqualityComparer.Default);
+
+    private ModuleLoads(IOperation site, PrecisionContext precision, LoaderCatalogue catalogue)
+    {
+        _precision = precision;
+        _catalogue = catalogue;
+        _root = site;
+        while (_root.Parent is not null)
+        {
+            _root = _root.Parent;
+        }
+    }
+
+    /// <summary>The paths loaded into the module that <paramref name="conversion"/> (<c>.half()</c>, <c>.to(…)</c>) converts.</summary>
+    public static IReadOnlyList<string> OfConversion(IInvocationOperation conversion, PrecisionContext precision, LoaderCatalogue catalogue)
+    {
+        var loads = new ModuleLoads(conversion, precision, catalogue);
+        if (!loads.Down(Receiver(conversion)))
+        {
+            return [];
+        }
+
+        var top = loads.Up(conversion);
+        return AssignedLocal(top) is { } local && !loads.Local(local) ? [] : loads._paths;
+    }
+
+    /// <summary>The paths loaded, after <paramref name="site"/> in its method, into modules built in that method.</summary>
+    public static IReadOnlyList<string> After(IInvocationOperation site, PrecisionContext precision, LoaderCatalogue catalogue)
+    {
+        var paths = new List<string>();
+        var root = new ModuleLoads(site, precision, catalogue)._root;
+        foreach (var call in root.Descendants().OfType<IInvocationOperation>())
+        {
+            if (call.Syntax.SpanStart > site.Syntax.SpanStart && catalogue.Find(call.TargetMethod) is { Kind: "module-load" }
+                && PathArgument.Of(call) is { } path && new ModuleLoads(site, precision, catalogue).Down(Receiver(call)))
+            {
+                paths.Add(path);
+            }
+        }
+
+        return paths;
+    }
+
+    /// <summary>The module a call applies to: the receiver, or a static method's first argument (extension methods, users' loaders).</summary>
+    public static IOperation? Receiver(IInvocationOperation call) =>
+        Unwrap(call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value);
+
+    /// <summary>Follows a module expression down its chain, collecting load paths: whether the module is built in this method.</summary>
+    private bool Down(IOperation? module)
+    {
+        for (var current = Unwrap(module); current is not null;)
+        {
+            switch (current)
+            {
+                case IInvocationOperation call when _catalogue.Find(call.TargetMethod) is { } entry && entry.Kind != "dtype-param":
+                    Add(PathArgument.Of(call));
+                    if (entry.Kind == "result-load")
+                    {
+                        return true;
+                    }
+
+                    current = Receiver(call);
+                    break;
+                case IInvocationOperation call when IsFluent(call):
+                    current = Receiver(call);
+                    break;
+                case IInvocationOperation factory:
+                    return SymbolEqualityComparer.Default.Equals(factory.TargetMethod.ContainingType, _precision.TorchNn);
+                case IObjectCreationOperation creation:
+                    return _precision.IsModule(creation.Type);
+                case ILocalReferenceOperation local:
+                    return Local(local.Local);
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Follows a module up the chain its expression starts (<c>m.half().load(…)</c>), collecting load paths; returns the chain's top.</summary>
+    private IOperation Up(IOperation module)
+    {
+        var top = module;
+        while (true)
+        {
+            var parent = top.Parent;
+            while (parent is IConversionOperation { IsImplicit: true } or IArgumentOperation)
+            {
+                parent = parent.Parent;
+            }
+
+            if (parent is not IInvocationOperation call || !ReferenceEquals(Receiver(call), top))
+            {
+                return top;
+            }
+
+            if (_catalogue.Find(call.TargetMethod) is { Kind: "module-load" })
+            {
+                Add(PathArgument.Of(call));
+            }
+            else if (!IsFluent(call))
+            {
+                return top;
+            }
+
+            top = call;
+        }
+    }
+
+    /// <summary>A local: built in this method when every value it is given is; the loads applied to it are collected.</summary>
+    private bool Local(ILocalSymbol local)
+    {
+        if (!_locals.Add(local))
+        {
+            return true;
+        }
+
+        var given = false;
+        foreach (var operation in _root.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local) && declarator.Initializer is { } initializer:
+                    given = true;
+                    if (!Down(initializer.Value))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                    given = true;
+                    if (!Down(assignment.Value))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case IInvocationOperation call when _catalogue.Find(call.TargetMethod) is { Kind: "module-load" } && Base(Receiver(call)) is ILocalReferenceOperation loaded
+                                                    && SymbolEqualityComparer.Default.Equals(loaded.Local, local):
+                    Add(PathArgument.Of(call));
+                    break;
+            }
+        }
+
+        return given;
+    }
+
+    /// <summary>The start of a fluent chain of conversions and loads.</summary>
+    private IOperation? Base(IOperation? module)
+    {
+        var current = Unwrap(module);
+        while (current is IInvocationOperation call && (IsFluent(call) || _catalogue.Find(call.TargetMethod) is { Kind: "module-load" }))
+        {
+            current = Receiver(call);
+        }
+
+        return current;
+    }
+
+    /// <summary>TorchSharp's module extension methods (<c>to</c>, <c>half</c>, <c>cuda</c>, …) return the module they convert.</summary>
+    private bool IsFluent(IInvocationOperation call) => SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModuleExtensions);
+
+    private void Add(string? path)
+    {
+        if (path is not null)
+        {
+            _paths.Add(path);
+        }
+    }
+
+    private static ILocalSymbol? AssignedLocal(IOperation top)
+    {
+        var parent = top.Parent;
+        while (parent is IConversionOperation { IsImplicit: true })
+        {
+            parent = parent.Parent;
+        }
+
+        return parent switch
+        {
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
+            _ => null,
+        };
+    }
+
+    private static IOperation? Unwrap(IOperation? value)
+    {
+        while (value is IConversionOperation { IsImplicit: true } conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,94 @@
+using PrecisionAnalyzers.Tests.Shared;
+using VerifyCS = PrecisionAnalyzers.Analyzers.Tests.Verify<PrecisionAnalyzers.Analyzers.Rules.PREC002Float16OnUnsafeModelAnalyzer>;
+
+namespace PrecisionAnalyzers.Analyzers.Tests;
+
+/// <summary>
+/// PREC002 on TorchSharp's FP16 forms, against the real TorchSharp assembly (PyBridge and GenAI as stand-ins of the same shape):
+/// <c>.half()</c>, <c>.to(…Float16…)</c>, <c>torchDtype: ScalarType.Float16</c>, <c>torch.set_default_dtype(ScalarType.Float16)</c>.
+/// </summary>
+public sealed class PREC002TorchSharpFloat16AnalyzerTests
+{
+    private const string Gemma = "belongs to the gemma family, whose hidden states overflow FP16's 65504 and turn into NaN";
+    private const string Gemma2 = "belongs to the gemma2 family, whose hidden states overflow FP16's 65504 and turn into NaN";
+
+    private static string File(string body) =>
+        VerifyCS.Usings + "using TorchSharp.PyBridge;\nusing Microsoft.ML.GenAI.Phi;\n"
+        + $$"""
+            class C
+            {
+                torch.nn.Module _field = torch.nn.Linear(2, 2);
+                void M(torch.nn.Module parameter, string path) { {{body}} }
+                static torch.nn.Module Make() => torch.nn.Linear(2, 2);
+            }
+            """
+        + StandIns.PyBridge + StandIns.GenAIPhi3;
+
+    [Theory]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.{|#0:half|}();""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4).{|#0:half|}(); m.load("google/gemma-2-9b/model.bin");""", "gemma-2-9b", Gemma2)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.to({|#0:torch.ScalarType.Float16|}); m.load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin").to({|#0:torch.float16|});""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m = m.to({|#0:torch.half|}); m.load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.to(torch.CPU, {|#0:torch.ScalarType.Float16|}); m.load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = new Net(); m.load("models/gemma-2b.bin"); m.{|#0:half|}();""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.jit.load("models/gemma-2b.pt"); m.{|#0:half|}();""", "gemma-2b.pt", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load_safetensors("models/gemma-2-9b.safetensors"); m.{|#0:half|}();""", "gemma-2-9b.safetensors", Gemma2)]
+    [InlineData("""var m = torch.nn.Linear(4, 4).load_py("models/gemma-2b.pt").{|#0:half|}();""", "gemma-2b.pt", Gemma)]
+    [InlineData("""const string folder = "models/gemma-2b"; var m = torch.nn.Linear(4, 4); m.load_checkpoint(folder); m.{|#0:half|}();""", "gemma-2b", Gemma)]
+    [InlineData("""var file = "models/gemma-2b.bin"; var m = torch.nn.Linear(4, 4); m.load(file); m.{|#0:half|}();""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: {|#0:torch.ScalarType.Float16|});""", "gemma-2-9b", Gemma2)]
+    [InlineData("""torch.set_default_dtype({|#0:torch.ScalarType.Float16|}); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
+    [InlineData("""torch.set_default_dtype({|#0:torch.float16|}); new Net().load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("meta-llama/Llama-3.1-8B/model.bin"); m.{|#0:half|}();""", "Llama-3.1-8B", "has about 8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    public Task FP16_on_a_module_loaded_from_a_known_model_is_flagged_on_the_FP16_expression(string body, string name, string why) => VerifyCS.AnalyzeFileAsync(
+        File(body) + Net, null, VerifyCS.Diagnostic().WithArguments($"'{name}'", why));
+
+    [Theory]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("weights.bin"); m.half();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/SmolLM2-360M.bin"); m.half();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load(path); m.half();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.bfloat16();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(torch.ScalarType.BFloat16); m.to(torch.bfloat16); m.to(torch.CPU);""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); var t = torch.ones(2, 2); t = t.half(); t = t.to(torch.ScalarType.Float16);""")]
+    [InlineData("""parameter.load("models/gemma-2b.bin"); parameter.half();""")]
+    [InlineData("""parameter.load("models/gemma-2b.bin").half();""")]
+    [InlineData("""_field.load("models/gemma-2b.bin"); _field.half();""")]
+    [InlineData("""var m = Make(); m.load("models/gemma-2b.bin"); m.half();""")]
+    [InlineData("""var m = parameter; m.load("models/gemma-2b.bin"); m.half();""")]
+    [InlineData("""var other = torch.nn.Linear(4, 4); other.load("models/gemma-2b.bin"); var m = torch.nn.Linear(4, 4); m.half();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); torch.set_default_dtype(torch.ScalarType.Float16);""")]
+    [InlineData("""torch.set_default_dtype(torch.ScalarType.Float16); var m = torch.nn.Linear(4, 4); m.load("weights.bin");""")]
+    [InlineData("""torch.set_default_dtype(torch.ScalarType.Float16); parameter.load("models/gemma-2b.bin");""")]
+    [InlineData("""torch.set_default_dtype(torch.ScalarType.BFloat16); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: torch.ScalarType.BFloat16);""")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b");""")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("microsoft/phi-3-mini", torchDtype: torch.ScalarType.Float16);""")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: torch.ScalarType.Float16);""")]
+    [InlineData("""var half = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(half); torch.set_default_dtype(half); Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: half);""")]
+    public Task FP16_on_an_unknown_small_or_foreign_module_or_BF16_is_not_flagged(string body) => VerifyCS.AnalyzeFileAsync(File(body) + Net, null);
+
+    [Fact]
+    public Task The_config_json_of_the_weights_folder_decides() => VerifyCS.AnalyzeWithFilesAsync(
+        File("""var m = torch.nn.Linear(4, 4); m.load("/models/custom/model.bin"); m.{|#0:half|}(); var n = Phi3ForCausalLM.FromPretrained("/models/custom", torchDtype: {|#1:torch.ScalarType.Float16|});"""),
+        null,
+        [("models/custom/config.json", PREC002ConfigJsonTests.Gemma3Config)],
+        VerifyCS.Diagnostic(0).WithArguments("'custom'", "belongs to the gemma3 family (model_type in its config.json), whose hidden states overflow FP16's 65504 and turn into NaN"),
+        VerifyCS.Diagnostic(1).WithArguments("'custom'", "belongs to the gemma3 family (model_type in its config.json), whose hidden states overflow FP16's 65504 and turn into NaN"));
+
+    [Fact]
+    public Task The_editorconfig_threshold_applies_to_TorchSharp_loads() => VerifyCS.AnalyzeWithFilesAsync(
+        File("""var m = torch.nn.Linear(4, 4); m.load("/models/custom/model.bin"); m.to({|#0:torch.ScalarType.Float16|});"""),
+        "precision_analyzers.large_model_threshold = 400M",
+        [("models/custom/config.json", PREC002ConfigJsonTests.Qwen05BConfig)],
+        VerifyCS.Diagnostic().WithArguments("'custom'", "has about 0.5B parameters by its config.json (at least the 0.4B threshold), where activations outgrow FP16's range"));
+
+    private const string Net = """
+
+        class Net : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Net() : base("net") { }
+            public override torch.Tensor forward(torch.Tensor x) => x;
+        }
+        """;
+}
