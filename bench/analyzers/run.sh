@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Analyzer cost: the share of compile time the PREC analyzers take on a large code base.
-# Usage: bash bench/analyzers/run.sh [FILES=400] [LOAD_EVERY=1] [BUILDS=5]
+# Usage: bash bench/analyzers/run.sh [FILES=400] [LOAD_EVERY=1] [BUILDS=5]   (ROUNDS=10 in the environment: in-process rounds)
 #   one file in LOAD_EVERY loads a model through the runtime; the project is rebuilt BUILDS times and each build's share is
 #   printed, then the median. The first build runs the compiler in a process of its own (cold: the analyzers' JIT included);
 #   the later ones on the shared compiler server, warm after its first use, as a developer's repeated builds are.
@@ -105,3 +105,7 @@ for build in $(seq 1 "$builds"); do
   echo "build $build: Csc ${csc} ms, all analyzers (incl. the SDK's) ${total_analyzers} s, PrecisionAnalyzers ${analyzers} s, share $(python3 -c "print(f'{${share}:.2%}')")"
 done
 python3 -c "import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f'share of compile time: first build {v[0]:.2%}, median of all {len(v)} builds {statistics.median(v):.2%}' + (f', median of the warm builds {statistics.median(v[1:]):.2%}' if len(v) > 1 else ''))" "${shares[@]}"
+# The same project in process (bench/PrecisionAnalyzers.AnalyzerBenchmarks): compiled and analysed round after round, both
+# single-threaded, which separates the analyzers' own cost from the build's noise (GCs and JIT charged to whichever analyzer runs).
+echo
+dotnet run -c Release --project "$repo/bench/PrecisionAnalyzers.AnalyzerBenchmarks" -- "$work/build.log" "${ROUNDS:-10}" | grep -v "^round"
