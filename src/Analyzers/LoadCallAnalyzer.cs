@@ -18,16 +18,17 @@ public abstract class LoadCallAnalyzer : PrecisionAnalyzer
     internal sealed override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
         var filter = new StaticCallFilter(start.Compilation, [precision.CausalLM, precision.SentenceEncoder]);
-        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, filter), SyntaxKind.InvocationExpression);
+        var configs = ModelConfigs.Create(start.Options);
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, filter, configs), SyntaxKind.InvocationExpression);
     }
 
     /// <summary>Whether the rule can apply to this compilation's load calls at all.</summary>
     internal virtual bool AppliesToLoads(PrecisionContext precision) => true;
 
-    /// <summary>Decides on one resolved load call.</summary>
-    internal abstract void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call);
+    /// <summary>Decides on one resolved load call; <paramref name="configs"/> are the config.json AdditionalFiles.</summary>
+    internal abstract void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call, ModelConfigs configs);
 
-    private void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, StaticCallFilter filter)
+    private void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, StaticCallFilter filter, ModelConfigs configs)
     {
         var syntax = (InvocationExpressionSyntax)context.Node;
         if (SyntaxFilter.InvokedName(syntax) != "Load" || !filter.MayCall(syntax)
@@ -37,6 +38,6 @@ public abstract class LoadCallAnalyzer : PrecisionAnalyzer
             return;
         }
 
-        Analyze(context, precision, LoadCall.Inspect(invocation, precision));
+        Analyze(context, precision, LoadCall.Inspect(invocation, precision), configs);
     }
 }

@@ -10,7 +10,7 @@ public static class RuleDescriptors
     public static readonly DiagnosticDescriptor MissingDtype = Create(
         RuleIdentifiers.MissingDtype,
         "Model loaded without an explicit dtype",
-        "'{0}' loads a model without an explicit dtype{1}: set Dtype to DType.BFloat16, DType.Float32 or DType.Auto so its precision does not depend on the machine",
+        "'{0}' loads a model without an explicit dtype{1}: {2}",
         DiagnosticSeverity.Warning,
         "Without a dtype the precision depends on where the code runs: TorchSharp modules default to FP32 (a 12B model takes ~47 GB instead of ~24 GB in BF16), and the runtime's Auto differs between machines.");
 

@@ -5,19 +5,28 @@ namespace PrecisionAnalyzers.Analyzers.Tests;
 
 public sealed class PREC001MissingDtypeAnalyzerTests
 {
+    private const string Advice = "set Dtype to DType.BFloat16, DType.Float32 or DType.Auto so its precision does not depend on the machine";
+
     [Fact]
     public Task A_load_with_no_options_is_flagged() => VerifyCS.AnalyzeAsync(
         """
         class C { void M() { using var m = {|#0:CausalLM.Load|}("models/m"); } }
         """,
-        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", ""));
+        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", "", Advice));
 
     [Fact]
     public Task Options_without_a_dtype_are_flagged_and_the_size_is_spelled_out() => VerifyCS.AnalyzeAsync(
         """
         class C { void M() { using var m = {|#0:CausalLM.Load|}("google/gemma-3-12b-it", new LoadOptions { UseCache = false }); } }
         """,
-        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", " (gemma-3-12b-it: about 48 GB in FP32, 24 GB in BF16)"));
+        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", " (gemma-3-12b-it: about 48 GB in FP32, 24 GB in BF16)", Advice));
+
+    [Fact]
+    public Task The_size_from_the_folders_config_json_is_spelled_out() => VerifyCS.AnalyzeWithFilesAsync(
+        VerifyCS.Usings + """class C { void M() { using var m = {|#0:CausalLM.Load|}("/models/custom"); } }""",
+        null,
+        [("models/custom/config.json", """{ "model_type": "llama", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256, "tie_word_embeddings": false }""")],
+        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", " (custom: about 32 GB in FP32, 16 GB in BF16)", Advice));
 
     [Fact]
     public Task Null_options_and_a_null_dtype_are_flagged() => VerifyCS.AnalyzeAsync(
@@ -31,8 +40,8 @@ public sealed class PREC001MissingDtypeAnalyzerTests
             }
         }
         """,
-        VerifyCS.Diagnostic(0).WithArguments("CausalLM.Load", ""),
-        VerifyCS.Diagnostic(1).WithArguments("SentenceEncoder.Load", ""));
+        VerifyCS.Diagnostic(0).WithArguments("CausalLM.Load", "", Advice),
+        VerifyCS.Diagnostic(1).WithArguments("SentenceEncoder.Load", "", Advice));
 
     [Fact]
     public Task A_local_whose_dtype_is_never_set_is_flagged() => VerifyCS.AnalyzeAsync(
@@ -46,7 +55,7 @@ public sealed class PREC001MissingDtypeAnalyzerTests
             }
         }
         """,
-        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", ""));
+        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", "", Advice));
 
     [Theory]
     [InlineData("""using var m = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16 });""")]
@@ -83,7 +92,7 @@ public sealed class PREC001MissingDtypeAnalyzerTests
     [InlineData("using R = PrecisionAnalyzers.Runtime;\nclass C { void M() { using var m = {|#0:R.CausalLM.Load|}(\"m\"); } }")]
     [InlineData("using PrecisionAnalyzers.Runtime;\nclass C { CausalLM CausalLM => null!; void M() { using var m = {|#0:CausalLM.Load|}(\"m\"); } }")]
     public Task Every_way_of_naming_the_type_is_flagged(string file) => VerifyCS.AnalyzeFileAsync(
-        file, editorconfig: null, VerifyCS.Diagnostic().WithArguments("CausalLM.Load", ""));
+        file, editorconfig: null, VerifyCS.Diagnostic().WithArguments("CausalLM.Load", "", Advice));
 
     [Fact]
     public Task A_global_alias_declared_in_another_file_is_flagged() => VerifyCS.AnalyzeFilesAsync(
@@ -91,7 +100,7 @@ public sealed class PREC001MissingDtypeAnalyzerTests
             "class C { void M() { using var m = {|#0:Model.Load|}(\"m\"); } }",
             "global using Model = PrecisionAnalyzers.Runtime.CausalLM;",
         ],
-        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", ""));
+        VerifyCS.Diagnostic().WithArguments("CausalLM.Load", "", Advice));
 
     [Fact]
     public Task Generated_code_is_not_analysed() => VerifyCS.AnalyzeFileAsync(

@@ -27,10 +27,11 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
     internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
         var catalogue = LoaderCatalogue.Create(start.Options, start.CancellationToken);
-        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, catalogue), SyntaxKind.InvocationExpression);
+        var configs = ModelConfigs.Create(start.Options);
+        start.RegisterSyntaxNodeAction(c => Analyze(c, precision, catalogue, configs), SyntaxKind.InvocationExpression);
     }
 
-    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoaderCatalogue catalogue)
+    private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoaderCatalogue catalogue, ModelConfigs configs)
     {
         if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) is not { } invoked || !catalogue.MethodNames.Contains(invoked)
             || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
@@ -61,9 +62,15 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
             name = type.Name + "." + name; // torch.jit.load, torch.nn.Module.load
         }
 
-        var consequence = dtypeParameter ? $" (without {loader.Parameter}: the library's default decides)" : " (the module stays in TorchSharp's default FP32)";
+        var size = PREC001MissingDtypeAnalyzer.Size(PathArgument.Of(invocation), configs) is { } known ? "; " + known : string.Empty;
+        var consequence = dtypeParameter ? $" (without {loader.Parameter}: the library's default decides{size})" : $" (the module stays in TorchSharp's default FP32{size})";
+        var advice = dtypeParameter
+            ? $"pass {loader.Parameter}: ScalarType.BFloat16 (or Float32)"
+            : loader.Kind == "result-load"
+                ? "convert it with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)"
+                : "build the module with dtype:, or convert it after loading with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)";
         context.ReportDiagnostic(Diagnostic.Create(
-            RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, consequence));
+            RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, consequence, advice));
     }
 
     /// <summary>Whether a module's dtype was chosen: true, false, or null when it comes from elsewhere.</summary>

@@ -17,7 +17,7 @@ public sealed class PREC005BFloat16OnCudaAnalyzer : LoadCallAnalyzer
 
     internal override bool AppliesToLoads(PrecisionContext precision) => precision.BFloat16 is not null;
 
-    internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call)
+    internal override void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoadCall call, ModelConfigs configs)
     {
         if (call.Choice == DtypeChoice.Set
             && call.DtypeValue is IFieldReferenceOperation field
