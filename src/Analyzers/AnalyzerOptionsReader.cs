@@ -9,6 +9,17 @@ internal static class AnalyzerOptionsReader
 {
     public const string LargeModelThreshold = "precision_analyzers.large_model_threshold";
     public const string Fp16UnsafeFamilies = "precision_analyzers.fp16_unsafe_families";
+    public const string ModelFamily = "precision_analyzers.model_family";
+    public const string ModelSize = "precision_analyzers.model_size";
+
+    /// <summary>The model <c>.editorconfig</c> says this file's code loads, for loads whose path the code does not show; or null.</summary>
+    public static ModelHint? ConfiguredModel(AnalyzerOptions options, SyntaxTree tree, string[] unsafeFamilies)
+    {
+        var file = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
+        var family = file.TryGetValue(ModelFamily, out var name) && !string.IsNullOrWhiteSpace(name) ? name.Trim() : null;
+        var size = file.TryGetValue(ModelSize, out var text) ? ModelHint.ParseThreshold(text) : null;
+        return ModelHint.Configured(family, size, unsafeFamilies);
+    }
 
     /// <summary>Parameters from which a model counts as large for PREC002 (default 1B).</summary>
     public static double Threshold(AnalyzerOptions options, SyntaxTree tree) =>

@@ -13,8 +13,9 @@ internal sealed class ModelHint
     /// <summary>Families known to overflow in FP16 (matched as words of the model's name), as the runtime lists them.</summary>
     public static readonly string[] DefaultUnsafeFamilies = ["gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n", "plamo2", "glm4"];
 
-    private ModelHint(string name, string? unsafeFamily, double? parameters, bool familyFromConfig = false, bool parametersFromConfig = false)
+    private ModelHint(string name, string? unsafeFamily, double? parameters, bool familyFromConfig = false, bool parametersFromConfig = false, bool fromEditorConfig = false)
     {
+        FromEditorConfig = fromEditorConfig;
         Name = name;
         UnsafeFamily = unsafeFamily;
         Parameters = parameters;
@@ -36,6 +37,28 @@ internal sealed class ModelHint
 
     /// <summary>Whether <see cref="Parameters"/> was estimated from a config.json's sizes rather than read from the name.</summary>
     public bool ParametersFromConfig { get; }
+
+    /// <summary>Whether the facts are the ones <c>.editorconfig</c> states for the file (<see cref="Configured"/>).</summary>
+    public bool FromEditorConfig { get; }
+
+    /// <summary>True when neither the name nor a config.json says anything about the family or the size.</summary>
+    public bool KnowsNothing => UnsafeFamily is null && Parameters is null && !FamilyFromConfig;
+
+    /// <summary>
+    /// The model that <c>.editorconfig</c> says a file's code loads (<c>precision_analyzers.model_family</c>,
+    /// <c>precision_analyzers.model_size</c>), for loads whose path the code does not show; null when neither is set.
+    /// </summary>
+    public static ModelHint? Configured(string? family, double? parameters, string[] unsafeFamilies)
+    {
+        var known = family is not null && Key(family).Length > 0;
+        if (!known && parameters is null)
+        {
+            return null;
+        }
+
+        var unsafeFamily = known ? unsafeFamilies.FirstOrDefault(f => Key(f).Length > 0 && Key(f) == Key(family!)) : null;
+        return new ModelHint("the model these files load", unsafeFamily, parameters, familyFromConfig: known, fromEditorConfig: true);
+    }
 
     /// <summary>
     /// What <paramref name="pathOrId"/> says, overridden by its folder's config.json where that one knows: a model_type decides
@@ -79,7 +102,6 @@ internal sealed class ModelHint
 
     private static ModelHint ParseName(string name, string[] unsafeFamilies)
     {
-
         // Candidates are the name's words, and a word joined with a following version number ("gemma-2-9b" → gemma2),
         // so "gemma-2b" stays Gemma 1 at 2B. The longest family that matches wins.
         var words = Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+").Where(w => w.Length > 0).ToArray();

@@ -16,7 +16,7 @@ internal sealed class ModuleLoads
     private readonly PrecisionContext _precision;
     private readonly LoaderCatalogue _catalogue;
     private readonly IOperation _root;
-    private readonly List<string> _paths = [];
+    private readonly List<string?> _paths = [];
     private readonly HashSet<ILocalSymbol> _locals = new(SymbolEqualityComparer.Default);
 
     private ModuleLoads(IOperation site, PrecisionContext precision, LoaderCatalogue catalogue)
@@ -30,8 +30,11 @@ internal sealed class ModuleLoads
         }
     }
 
-    /// <summary>The paths loaded into the module that <paramref name="conversion"/> (<c>.half()</c>, <c>.to(…)</c>) converts.</summary>
-    public static IReadOnlyList<string> OfConversion(IInvocationOperation conversion, PrecisionContext precision, LoaderCatalogue catalogue)
+    /// <summary>
+    /// The paths loaded into the module that <paramref name="conversion"/> (<c>.half()</c>, <c>.to(…)</c>) converts; null for a
+    /// load whose path the method does not show.
+    /// </summary>
+    public static IReadOnlyList<string?> OfConversion(IInvocationOperation conversion, PrecisionContext precision, LoaderCatalogue catalogue)
     {
         var loads = new ModuleLoads(conversion, precision, catalogue);
         if (!loads.Down(Receiver(conversion)))
@@ -43,17 +46,17 @@ internal sealed class ModuleLoads
         return AssignedLocal(top) is { } local && !loads.Local(local) ? [] : loads._paths;
     }
 
-    /// <summary>The paths loaded, after <paramref name="site"/> in its method, into modules built in that method.</summary>
-    public static IReadOnlyList<string> After(IInvocationOperation site, PrecisionContext precision, LoaderCatalogue catalogue)
+    /// <summary>The paths loaded, after <paramref name="site"/> in its method, into modules built in that method (null: not shown).</summary>
+    public static IReadOnlyList<string?> After(IInvocationOperation site, PrecisionContext precision, LoaderCatalogue catalogue)
     {
-        var paths = new List<string>();
+        var paths = new List<string?>();
         var root = new ModuleLoads(site, precision, catalogue)._root;
         foreach (var call in root.Descendants().OfType<IInvocationOperation>())
         {
             if (call.Syntax.SpanStart > site.Syntax.SpanStart && catalogue.Find(call.TargetMethod) is { Kind: "module-load" }
-                && PathArgument.Of(call) is { } path && new ModuleLoads(site, precision, catalogue).Down(Receiver(call)))
+                && new ModuleLoads(site, precision, catalogue).Down(Receiver(call)))
             {
-                paths.Add(path);
+                paths.Add(PathArgument.Of(call));
             }
         }
 
@@ -181,13 +184,7 @@ internal sealed class ModuleLoads
     /// <summary>TorchSharp's module extension methods (<c>to</c>, <c>half</c>, <c>cuda</c>, …) return the module they convert.</summary>
     private bool IsFluent(IInvocationOperation call) => SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModuleExtensions);
 
-    private void Add(string? path)
-    {
-        if (path is not null)
-        {
-            _paths.Add(path);
-        }
-    }
+    private void Add(string? path) => _paths.Add(path);
 
     private static ILocalSymbol? AssignedLocal(IOperation top)
     {

@@ -24,6 +24,12 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzerTests
         VerifyCS.Diagnostic().WithArguments($"'{path.Split('/')[^1]}'", $"has about {billions}B parameters (at least the 1B threshold), where activations outgrow FP16's range"));
 
     [Fact]
+    public Task A_runtime_load_from_a_path_the_code_does_not_show_takes_the_model_editorconfig_names() => VerifyCS.AnalyzeAsync(
+        """class C { void M(string path) { using var m = CausalLM.Load(path, new LoadOptions { Dtype = {|#0:DType.Float16|} }); } }""",
+        "precision_analyzers.model_family = Gemma-3",
+        VerifyCS.Diagnostic().WithArguments("the model these files load", "belongs to the gemma3 family (precision_analyzers.model_family in .editorconfig), whose hidden states overflow FP16's 65504 and turn into NaN"));
+
+    [Fact]
     public Task A_load_through_an_alias_is_flagged() => VerifyCS.AnalyzeFileAsync(
         "using PrecisionAnalyzers.Runtime;\nusing LM = PrecisionAnalyzers.Runtime.CausalLM;\n"
         + """class C { void M() { using var m = LM.Load("google/gemma-2-9b", new LoadOptions { Dtype = {|#0:DType.Float16|} }); } }""",

@@ -68,6 +68,31 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
     [InlineData("""var half = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(half); torch.set_default_dtype(half); Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: half);""")]
     public Task FP16_on_an_unknown_small_or_foreign_module_or_BF16_is_not_flagged(string body) => VerifyCS.AnalyzeFileAsync(File(body) + Net, null);
 
+    [Theory]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load(path); m.{|#0:half|}();""")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("weights.bin"); m.{|#0:half|}();""")]
+    [InlineData("""torch.set_default_dtype({|#0:torch.ScalarType.Float16|}); var m = torch.nn.Linear(4, 4); m.load(path);""")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: {|#0:torch.ScalarType.Float16|});""")]
+    public Task Where_the_code_does_not_show_the_model_editorconfig_can_name_it(string body) => VerifyCS.AnalyzeFileAsync(
+        File(body) + Net,
+        "precision_analyzers.model_family = gemma2",
+        VerifyCS.Diagnostic().WithArguments("the model these files load", "belongs to the gemma2 family (precision_analyzers.model_family in .editorconfig), whose hidden states overflow FP16's 65504 and turn into NaN"));
+
+    [Fact]
+    public Task Editorconfig_can_give_the_size() => VerifyCS.AnalyzeFileAsync(
+        File("""var m = torch.nn.Linear(4, 4); m.load(path); m.{|#0:half|}();""") + Net,
+        "precision_analyzers.model_size = 7B",
+        VerifyCS.Diagnostic().WithArguments("the model these files load", "has about 7B parameters by precision_analyzers.model_size in .editorconfig (at least the 1B threshold), where activations outgrow FP16's range"));
+
+    [Theory]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load("models/SmolLM2-360M.bin"); m.half();""", "precision_analyzers.model_family = gemma2")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.half();""", "precision_analyzers.model_family = gemma2")]
+    [InlineData("""parameter.load(path); parameter.half();""", "precision_analyzers.model_family = gemma2")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load(path); m.half();""", "precision_analyzers.model_family = llama\nprecision_analyzers.model_size = 500M")]
+    [InlineData("""var m = torch.nn.Linear(4, 4); m.load(path); m.half();""", "precision_analyzers.model_size = not-a-size")]
+    public Task Editorconfig_facts_do_not_override_what_the_code_shows_nor_reach_modules_it_does_not_load(string body, string editorconfig) =>
+        VerifyCS.AnalyzeFileAsync(File(body) + Net, editorconfig);
+
     [Fact]
     public Task The_config_json_of_the_weights_folder_decides() => VerifyCS.AnalyzeWithFilesAsync(
         File("""var m = torch.nn.Linear(4, 4); m.load("/models/custom/model.bin"); m.{|#0:half|}(); var n = Phi3ForCausalLM.FromPretrained("/models/custom", torchDtype: {|#1:torch.ScalarType.Float16|});"""),

@@ -75,10 +75,10 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
 
     private static void AnalyzeRuntimeLoad(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoadCall call)
     {
-        if (call.Choice == DtypeChoice.Set && call.Path is { } path
+        if (call.Choice == DtypeChoice.Set
             && call.DtypeValue is IFieldReferenceOperation field && SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
         {
-            Report(context, configs, [path], field.Syntax.GetLocation(), field.Field.Name, "BFloat16");
+            Report(context, configs, [call.Path], field.Syntax.GetLocation(), field.Field.Name, "BFloat16");
         }
     }
 
@@ -104,10 +104,9 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
             }
         }
         else if (catalogue.Find(method) is { Kind: "dtype-param" } loader
-                 && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (value, from, to)
-                 && PathArgument.Of(invocation) is { } path)
+                 && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (value, from, to))
         {
-            Report(context, configs, [path], value.Syntax.GetLocation(), from, to);
+            Report(context, configs, [PathArgument.Of(invocation)], value.Syntax.GetLocation(), from, to);
         }
     }
 
@@ -139,18 +138,36 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         _ => null,
     };
 
-    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string> paths, Location location, string from, string to)
+    /// <summary>
+    /// Reports when one of the loaded models is FP16-unsafe or large. A path that says nothing about the model (or a load whose
+    /// path the method does not show, null) takes the model <c>.editorconfig</c> states for the file, if it states one.
+    /// </summary>
+    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string?> paths, Location location, string from, string to)
     {
         var tree = context.Node.SyntaxTree;
         var families = AnalyzerOptionsReader.UnsafeFamilies(context.Options, tree);
         var threshold = AnalyzerOptionsReader.Threshold(context.Options, tree);
+        ModelHint? configured = null;
+        var configuredRead = false;
         foreach (var path in paths.Distinct())
         {
-            var hint = ModelHint.Parse(path, families, configs);
-            if (Why(hint, threshold) is { } why)
+            var hint = path is null ? null : ModelHint.Parse(path, families, configs);
+            if (hint is null || hint.KnowsNothing)
+            {
+                if (!configuredRead)
+                {
+                    configured = AnalyzerOptionsReader.ConfiguredModel(context.Options, tree, families);
+                    configuredRead = true;
+                }
+
+                hint = configured;
+            }
+
+            if (hint is not null && Why(hint, threshold) is { } why)
             {
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(FromProperty, from).Add(ToProperty, to);
-                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, properties, $"'{hint.Name}'", why));
+                var name = hint.FromEditorConfig ? hint.Name : $"'{hint.Name}'";
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, properties, name, why));
                 return;
             }
         }
@@ -160,13 +177,13 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
     {
         if (hint.UnsafeFamily is not null)
         {
-            var source = hint.FamilyFromConfig ? " (model_type in its config.json)" : string.Empty;
+            var source = hint.FromEditorConfig ? $" ({AnalyzerOptionsReader.ModelFamily} in .editorconfig)" : hint.FamilyFromConfig ? " (model_type in its config.json)" : string.Empty;
             return $"belongs to the {hint.UnsafeFamily} family{source}, whose hidden states overflow FP16's 65504 and turn into NaN";
         }
 
         if (hint.Parameters >= threshold)
         {
-            var source = hint.ParametersFromConfig ? " by its config.json" : string.Empty;
+            var source = hint.FromEditorConfig ? $" by {AnalyzerOptionsReader.ModelSize} in .editorconfig" : hint.ParametersFromConfig ? " by its config.json" : string.Empty;
             return string.Format(CultureInfo.InvariantCulture, "has about {0:0.#}B parameters{2} (at least the {1:0.#}B threshold), where activations outgrow FP16's range", hint.Parameters / 1e9, threshold / 1e9, source);
         }
 
