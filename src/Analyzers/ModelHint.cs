@@ -148,8 +148,11 @@ internal sealed class ModelHint
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * scale : null;
     }
 
-    /// <summary>"about 47 GB in FP32, 24 GB in BF16" for a stated size, or null.</summary>
+    /// <summary>"about 47 GB in FP32, 24 GB in BF16" (one decimal below 10 GB: "1.4 GB", "0.7 GB") for a stated size, or null.</summary>
     public string? Consequence() => Parameters is { } p
-        ? string.Format(CultureInfo.InvariantCulture, "about {0:0} GB in FP32, {1:0} GB in BF16", p * 4 / 1e9, p * 2 / 1e9)
+        ? string.Format(CultureInfo.InvariantCulture, "about {0} GB in FP32, {1} GB in BF16", Gigabytes(p * 4), Gigabytes(p * 2))
         : null;
+
+    private static string Gigabytes(double bytes) =>
+        (bytes / 1e9).ToString(bytes < 9.95e9 ? "0.0" : "0", CultureInfo.InvariantCulture);
 }

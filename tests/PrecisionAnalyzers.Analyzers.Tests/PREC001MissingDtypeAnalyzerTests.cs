@@ -29,6 +29,13 @@ public sealed class PREC001MissingDtypeAnalyzerTests
         VerifyCS.Diagnostic().WithArguments("CausalLM.Load", " (custom: about 32 GB in FP32, 16 GB in BF16)", Advice));
 
     [Fact]
+    public Task The_size_editorconfig_states_is_spelled_out_when_the_path_does_not_give_one() => VerifyCS.AnalyzeAsync(
+        """class C { void M(string path) { using var m = {|#0:CausalLM.Load|}(path); using var n = {|#1:CausalLM.Load|}("models/SmolLM2-360M"); } }""",
+        "precision_analyzers.model_size = 12B",
+        VerifyCS.Diagnostic(0).WithArguments("CausalLM.Load", " (precision_analyzers.model_size in .editorconfig: about 48 GB in FP32, 24 GB in BF16)", Advice),
+        VerifyCS.Diagnostic(1).WithArguments("CausalLM.Load", " (SmolLM2-360M: about 1.4 GB in FP32, 0.7 GB in BF16)", Advice));
+
+    [Fact]
     public Task Null_options_and_a_null_dtype_are_flagged() => VerifyCS.AnalyzeAsync(
         """
         class C
