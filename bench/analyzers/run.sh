@@ -5,7 +5,8 @@
 #   printed, then the median. The first build runs the compiler in a process of its own (cold: the analyzers' JIT included);
 #   the later ones on the shared compiler server, warm after its first use, as a developer's repeated builds are.
 # Builds, in a temporary folder, one project holding FILES generated files that use the runtime's load API and TorchSharp
-# (loads with and without dtypes, FP16 on Gemma, caches in training loops) plus every .cs file of src/Runtime of this
+# (loads with and without dtypes, FP16 on Gemma, caches in training loops) plus every .cs file of this repository's src/
+# (Runtime, Cli, Analyzers, CodeFixes) and tests/, compiled together as one program (the CLI's Program is its entry point), of this
 # repository, with the analyzers attached, and reads the compiler's own analyzer timing (-p:ReportAnalyzer=true).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -15,9 +16,9 @@ builds="${3:-5}"
 work="$(mktemp -d)"
 # KEEP_WORK=1 keeps the generated project (its path is printed) for profiling.
 trap 'cp "$work/build.log" /tmp/analyzer-bench.log 2>/dev/null; if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "kept: $work"; else rm -rf "$work"; fi' EXIT
-mkdir -p "$work/Generated" "$work/Runtime"
-cp -r "$repo/src/Runtime/." "$work/Runtime/"
-rm -rf "$work/Runtime/bin" "$work/Runtime/obj" "$work/Runtime/"*.csproj
+mkdir -p "$work/Generated" "$work/Repo"
+git -C "$repo" ls-files src/Runtime src/Cli src/Analyzers src/CodeFixes tests | grep '\.cs$' | (cd "$repo" && tar -T - -c) | tar -x -C "$work/Repo"
+cp "$repo/Directory.Packages.props" "$work/"
 for i in $(seq 1 "$files"); do
   # Ordinary TorchSharp code: a small model, a training step, an evaluation; one load call per file, half of them without a dtype.
   if (( i % 2 == 0 )); then load='CausalLM.Load(path)'; else load='CausalLM.Load(path, new LoadOptions { Dtype = DType.BFloat16 })'; fi
@@ -65,19 +66,27 @@ done
 cat > "$work/Bench.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
+    <OutputType>Exe</OutputType>
     <TargetFramework>net10.0</TargetFramework>
     <ImplicitUsings>enable</ImplicitUsings>
     <Nullable>enable</Nullable>
     <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
     <TreatWarningsAsErrors>false</TreatWarningsAsErrors>
     <NoWarn>\$(NoWarn);CS1591;NU1603</NoWarn>
-    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
     <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="TorchSharp" Version="0.107.0" />
-    <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="10.0.0" />
-    <PackageReference Include="Microsoft.ML.Tokenizers" Version="2.0.1" />
+    <!-- Versions from the repository's Directory.Packages.props, copied beside this project. -->
+    <Using Include="Xunit" />
+    <PackageReference Include="TorchSharp" />
+    <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" />
+    <PackageReference Include="Microsoft.ML.Tokenizers" />
+    <PackageReference Include="System.CommandLine" />
+    <PackageReference Include="Spectre.Console" />
+    <PackageReference Include="Microsoft.CodeAnalysis.CSharp.Workspaces" />
+    <PackageReference Include="Microsoft.CodeAnalysis.CSharp.Analyzer.Testing" />
+    <PackageReference Include="Microsoft.CodeAnalysis.CSharp.CodeFix.Testing" />
+    <PackageReference Include="xunit" />
     <ProjectReference Include="$repo/src/Analyzers/PrecisionAnalyzers.Analyzers.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
   </ItemGroup>
 </Project>
@@ -98,9 +107,9 @@ for build in $(seq 1 "$builds"); do
   shares+=("$share")
   if (( build == 1 )); then
     warnings=$(grep -oE "warning PREC00[0-9]" build.log | wc -l)
-    echo "files: $files generated (one in $load_every loads a model) + $(find "$work/Runtime" -name '*.cs' | wc -l) from src/Runtime"
+    echo "files: $files generated (one in $load_every loads a model) + $(find "$work/Repo" -name '*.cs' | wc -l) of this repository (src/, tests/)"
     echo "PREC diagnostics in the build log: $warnings"
-    grep -E "PrecisionAnalyzers\.Analyzers\.Rules\." build.log | sed 's/^/  /' | head -8
+    grep -E "^\s+[0-9.]+\s+<?[0-9]+\s+PrecisionAnalyzers\.Analyzers\.Rules\." build.log | sed 's/^/  /' | head -8
   fi
   echo "build $build: Csc ${csc} ms, all analyzers (incl. the SDK's) ${total_analyzers} s, PrecisionAnalyzers ${analyzers} s, share $(python3 -c "print(f'{${share}:.2%}')")"
 done
