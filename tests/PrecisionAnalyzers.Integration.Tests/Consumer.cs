@@ -89,7 +89,9 @@ public sealed partial class Consumer
         File.WriteAllText(consumer.ProgramFile, FixableViolations);
         foreach (var (file, text) in files ?? new Dictionary<string, string>())
         {
-            File.WriteAllText(Path.Combine(consumer.Folder, file), text);
+            var path = Path.Combine(consumer.Folder, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
         }
 
         return consumer;

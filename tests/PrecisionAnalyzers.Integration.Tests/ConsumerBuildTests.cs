@@ -26,6 +26,38 @@ public sealed class ConsumerBuildTests(PackagesFixture packages)
     }
 
     [Fact]
+    public async Task A_models_config_json_given_as_an_AdditionalFile_decides_PREC002_with_the_path_resolved_against_the_project()
+    {
+        // Two configs end in models/custom; only the project's own folder (ProjectDir, which the SDK passes to analyzers)
+        // tells them apart, and it holds a gemma3 text model while the other is a small llama.
+        const string custom = """
+            using PrecisionAnalyzers.Runtime;
+
+            static class Custom
+            {
+                public static CausalLM Half() => CausalLM.Load("models/custom", new LoadOptions { Dtype = DType.Float16 }); // expect PREC002
+                public static CausalLM Small() => CausalLM.Load("models/small", new LoadOptions { Dtype = DType.Float16 });
+            }
+            """;
+        var consumer = Consumer.Create(packages, "configjson", files: new Dictionary<string, string>
+        {
+            ["Custom.cs"] = custom,
+            ["Directory.Build.props"] = "<Project><ItemGroup><AdditionalFiles Include=\"**/config.json\" /></ItemGroup></Project>",
+            ["models/custom/config.json"] = """{ "model_type": "gemma3_text", "hidden_size": 640, "num_hidden_layers": 18 }""",
+            ["models/small/config.json"] = """{ "model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2 }""",
+            ["elsewhere/models/custom/config.json"] = """{ "model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2 }""",
+        });
+
+        var build = await consumer.Build();
+
+        Assert.True(build.Succeeded, build.ToString());
+        Assert.Equal(
+            [new BuildDiagnostic("Custom.cs", Consumer.ExpectedLines(custom)["PREC002"], "warning", "PREC002")],
+            Consumer.Diagnostics(build).Where(d => d.File == "Custom.cs"));
+        Assert.Contains("model_type in its config.json", build.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Editorconfig_severity_error_fails_the_build()
     {
         var consumer = Consumer.Create(packages, "editorconfig", files: new Dictionary<string, string>
