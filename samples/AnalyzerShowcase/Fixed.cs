@@ -21,6 +21,14 @@ public static class Loading
     public static CausalLM Float16OnGemma() =>
         CausalLM.Load("google/gemma-2-9b", new LoadOptions { Dtype = DType.BFloat16 });
 
+    // PREC002's fix on TorchSharp: .bfloat16() instead of .half().
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> HalfGemmaModule()
+    {
+        var model = torch.nn.Linear(2048, 2048);
+        model.load("models/gemma-2b/model.dat");
+        return model.bfloat16();
+    }
+
     // PREC005's fix: Auto gives BF16 where the GPU runs it, FP16 or FP32 elsewhere.
     public static CausalLM BFloat16OnCuda() =>
         CausalLM.Load("models/llama-3.2-1b", new LoadOptions { Dtype = DType.Auto, Device = "cuda" });

@@ -23,6 +23,14 @@ public static class Loading
     public static CausalLM Float16OnGemma() =>
         CausalLM.Load("google/gemma-2-9b", new LoadOptions { Dtype = DType.Float16 }); // PREC002
 
+    // PREC002 on TorchSharp: .half() on a module that takes a Gemma checkpoint's weights.
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> HalfGemmaModule()
+    {
+        var model = torch.nn.Linear(2048, 2048);
+        model.load("models/gemma-2b/model.dat");
+        return model.half(); // PREC002
+    }
+
     // PREC005: BF16 written in for CUDA; GPUs below compute capability 8.0 have no BF16 GEMM.
     public static CausalLM BFloat16OnCuda() =>
         CausalLM.Load("models/llama-3.2-1b", new LoadOptions { Dtype = DType.BFloat16, Device = "cuda" }); // PREC005
