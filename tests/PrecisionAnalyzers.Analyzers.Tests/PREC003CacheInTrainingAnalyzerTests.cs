@@ -35,6 +35,56 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
         VerifyCS.Diagnostic().WithArguments("FineTune"));
 
     [Fact]
+    public Task The_cache_turned_on_in_a_field_initializer_of_a_type_that_trains_is_flagged() => VerifyCS.AnalyzeAsync(
+        """
+        class FineTuner
+        {
+            private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} });
+
+            public void Run() => _model.Train();
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("FineTuner"));
+
+    [Fact]
+    public Task The_cache_turned_on_in_a_constructor_of_a_type_that_trains_is_flagged() => VerifyCS.AnalyzeAsync(
+        """
+        class FineTuner
+        {
+            private readonly CausalLM _model;
+
+            public FineTuner(CausalLM model)
+            {
+                model.UseCache = {|#0:true|};
+                _model = model;
+            }
+
+            public void Step(torch.Tensor loss) => loss.backward();
+        }
+        """,
+        VerifyCS.Diagnostic().WithArguments("FineTuner"));
+
+    [Fact]
+    public Task A_generation_method_beside_a_training_method_is_not_flagged_nor_a_configuring_type_that_never_trains() => VerifyCS.AnalyzeAsync(
+        """
+        class Service
+        {
+            void Generate() { using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); }
+
+            void FineTune(CausalLM other) => other.Train();
+        }
+
+        class Chat
+        {
+            private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true });
+
+            public Chat() => _model.UseCache = true;
+
+            public void Answer() => _model.Eval();
+        }
+        """);
+
+    [Fact]
     public Task TorchSharp_training_steps_count_as_training() => VerifyCS.AnalyzeAsync(
         """
         class C

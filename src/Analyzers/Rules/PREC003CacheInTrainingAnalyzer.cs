@@ -12,6 +12,8 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 /// PREC003: <c>UseCache = true</c> (in an initializer, an assignment or a <c>with</c>) in a method that also trains:
 /// <c>Train()</c>/<c>train()</c>, <c>backward()</c>, or an optimizer's <c>step()</c>. Also Microsoft.ML.GenAI's
 /// <c>new CausalLMModelInput(…)</c> in such a method with <c>useCache: true</c> or without <c>useCache</c>, which defaults to true.
+/// Where the cache is turned on as the type's own configuration (a field or property initializer, a constructor), a training
+/// call in any member of that type declaration counts: the model is the type's, and the type trains it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
@@ -83,20 +85,41 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
             return;
         }
 
-        if (Trains(context, precision, syntax))
+        if (Trainer(context, precision, syntax) is { } trainer)
         {
-            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, location, properties, context.ContainingSymbol?.Name ?? "this code"));
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, location, properties, trainer));
         }
     }
 
-    private static bool Trains(SyntaxNodeAnalysisContext context, PrecisionContext precision, SyntaxNode node)
+    /// <summary>
+    /// The name of what trains where <paramref name="node"/> turns the cache on: the enclosing method (or lambda, local
+    /// function, top-level code) when it trains; for the type's own configuration (a field or property initializer, a
+    /// constructor), the type, when any member of its declaration trains; otherwise null.
+    /// </summary>
+    private static string? Trainer(SyntaxNodeAnalysisContext context, PrecisionContext precision, SyntaxNode node)
     {
         var body = SyntaxFilter.EnclosingBody(node);
-        return body is not null && body.DescendantNodes()
+        if (body is null)
+        {
+            return null;
+        }
+
+        var member = node.FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m is not GlobalStatementSyntax);
+        var typeWide = body is ConstructorDeclarationSyntax || (body is CompilationUnitSyntax && member is FieldDeclarationSyntax or PropertyDeclarationSyntax);
+        var type = typeWide ? node.FirstAncestorOrSelf<TypeDeclarationSyntax>() : null;
+        if (type is not null)
+        {
+            return HasTrainingCall(context, precision, type) ? type.Identifier.ValueText : null;
+        }
+
+        return HasTrainingCall(context, precision, body) ? context.ContainingSymbol?.Name ?? "this code" : null;
+    }
+
+    private static bool HasTrainingCall(SyntaxNodeAnalysisContext context, PrecisionContext precision, SyntaxNode scope) =>
+        scope.DescendantNodes()
             .OfType<InvocationExpressionSyntax>()
             .Where(invocation => TrainingNames.Contains(SyntaxFilter.InvokedName(invocation)))
             .Any(invocation => context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol method && precision.IsTraining(method));
-    }
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)
     {
@@ -109,10 +132,9 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
             return;
         }
 
-        if (Trains(context, precision, syntax))
+        if (Trainer(context, precision, syntax) is { } trainer)
         {
-            var owner = context.ContainingSymbol?.Name ?? "this code";
-            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, syntax.Right.GetLocation(), owner));
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.CacheInTraining, syntax.Right.GetLocation(), trainer));
         }
     }
 }
