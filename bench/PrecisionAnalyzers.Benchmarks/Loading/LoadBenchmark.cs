@@ -22,6 +22,7 @@ internal static class LoadBenchmark
     {
         var megabytes = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Runs;
+        var cold = args.Length > 2 && args[2] == "cold";
         var root = Directory.CreateTempSubdirectory("precision-load-bench-").FullName;
         try
         {
@@ -35,17 +36,25 @@ internal static class LoadBenchmark
                 Child("plain", folder, "none"); // warm the page cache
             }
 
-            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache warm; {rounds} rounds, each running every case once in a fresh process (cases interleaved, so drift hits them alike); medians; ratios are medians of the per-round ratios");
+            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache {(cold ? "cold (the file evicted before every case)" : "warm")}; {rounds} rounds, each running every case once in a fresh process (cases interleaved, so drift hits them alike); medians; ratios are medians of the per-round ratios");
             Console.WriteLine();
             Console.WriteLine("| case | seconds | GB/s of file | vs plain read (reused buffer) | vs plain read into memory kept | vs filling the final model's memory | final model | peak RSS | baseline RSS | (peak − baseline) / final |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (var (name, folder, target) in new[] { ("BF16 → FP32", bf16, "float32"), ("FP32 → BF16", fp32, "bfloat16") })
             {
                 var cases = new[] { "plain", "read", "fill", "load" };
-                var measured = Enumerable.Range(0, rounds).Select(_ => cases.ToDictionary(c => c, c => Child(c, folder, c == "plain" || c == "read" ? "none" : target))).ToArray();
+                var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
+                var measured = Enumerable.Range(0, rounds).Select(_ => cases.ToDictionary(c => c, c =>
+                {
+                    if (cold)
+                    {
+                        PageCache.Evict(Path.Combine(folder, Checkpoint.SingleFile));
+                    }
+
+                    return Child(c, folder, c == "plain" || c == "read" ? "none" : target);
+                })).ToArray();
                 Measurement Of(string c) => Median(measured.Select(r => r[c]));
                 double Ratio(string over, string c) => MedianOf(measured.Select(r => r[over].Seconds / r[c].Seconds));
-                var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
                 var (plain, read, fill) = (Of("plain"), Of("read"), Of("fill"));
                 var label = Path.GetFileName(folder).ToUpperInvariant();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
