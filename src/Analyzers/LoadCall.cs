@@ -64,6 +64,21 @@ internal sealed class LoadCall
     /// <summary>The node the fixer edits: the argument list, the null literal, or the object creation.</summary>
     public SyntaxNode? FixTarget { get; }
 
+    /// <summary>
+    /// Where a diagnostic about the dtype goes: at <paramref name="used"/> (the value given to Dtype) when it is inside this
+    /// call, else at the options argument, so that a diagnostic of this call stays inside it (the IDE offers fixes only for
+    /// those); with <paramref name="chosen"/> (where the dtype is written, which a fix changes) as an additional location
+    /// when that is elsewhere.
+    /// </summary>
+    public (Location At, Location? ChosenAt) Locate(SyntaxNode used, SyntaxNode chosen, PrecisionContext context)
+    {
+        var load = Invocation.Syntax;
+        var at = load.Span.Contains(used.Span)
+            ? used
+            : Invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, context.LoadOptions) && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax ?? load;
+        return (at.GetLocation(), at == chosen ? null : chosen.GetLocation());
+    }
+
     public static LoadCall Inspect(IInvocationOperation invocation, PrecisionContext context)
     {
         var path = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } first ? PathArgument.Resolve(first.Value, invocation) : null;

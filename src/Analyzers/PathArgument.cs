@@ -29,36 +29,9 @@ internal static class PathArgument
             return text;
         }
 
-        if (value is not ILocalReferenceOperation { Local: var local })
-        {
-            return null;
-        }
-
-        var root = site;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
-
-        string? initial = null;
-        foreach (var operation in root.Descendants())
-        {
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
-                    initial = declarator.Initializer?.Value.ConstantValue is { HasValue: true, Value: string constant } ? constant : null;
-                    if (initial is null)
-                    {
-                        return null;
-                    }
-
-                    break;
-                case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, local):
-                case IArgumentOperation { Value: ILocalReferenceOperation passed, Parameter.RefKind: not RefKind.None } when SymbolEqualityComparer.Default.Equals(passed.Local, local):
-                    return null;
-            }
-        }
-
-        return initial;
+        return value is ILocalReferenceOperation reference
+            && LocalValue.SingleInitializer(reference)?.ConstantValue is { HasValue: true, Value: string constant }
+            ? constant
+            : null;
     }
 }

@@ -46,13 +46,30 @@ internal static class SyntaxFilter
                 expression = parenthesized.Expression;
             }
 
-            var name = expression switch
+            if (SpelledFloat16(expression) || (expression is IdentifierNameSyntax local && DeclaredFloat16(local)))
             {
-                MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-                SimpleNameSyntax simple => simple.Identifier.ValueText,
-                _ => null,
-            };
-            if (name is "Float16" or "float16" or "half")
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool SpelledFloat16(ExpressionSyntax expression) =>
+        (expression switch
+        {
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => null,
+        }) is "Float16" or "float16" or "half";
+
+    /// <summary>Whether the enclosing body declares a variable of this name initialised with an FP16 spelling (<c>var dt = ScalarType.Float16;</c>).</summary>
+    private static bool DeclaredFloat16(IdentifierNameSyntax name)
+    {
+        var text = name.Identifier.ValueText;
+        foreach (var node in EnclosingBody(name)?.DescendantNodes() ?? [])
+        {
+            if (node is VariableDeclaratorSyntax { Initializer.Value: var value } declarator && declarator.Identifier.ValueText == text && SpelledFloat16(value))
             {
                 return true;
             }

@@ -17,13 +17,22 @@ internal static class MemberNameReplacement
     public static Task RegisterAsync(CodeFixContext context, string from, string to, string title, string equivalenceKey) =>
         RegisterAsync(context, _ => (from, to), title, equivalenceKey);
 
-    /// <summary>As above, with the names to swap taken from each diagnostic (null: nothing to fix).</summary>
-    public static async Task RegisterAsync(CodeFixContext context, Func<Diagnostic, (string From, string To)?> names, string title, string equivalenceKey)
+    /// <summary>
+    /// As above, with the names to swap taken from each diagnostic (null: nothing to fix); <paramref name="where"/> says where
+    /// the name to swap is (by default at the diagnostic).
+    /// </summary>
+    public static async Task RegisterAsync(CodeFixContext context, Func<Diagnostic, (string From, string To)?> names, string title, string equivalenceKey, Func<Diagnostic, Location>? where = null)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in context.Diagnostics)
         {
-            var node = root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var location = where?.Invoke(diagnostic) ?? diagnostic.Location;
+            if (location.SourceTree != root?.SyntaxTree)
+            {
+                continue;
+            }
+
+            var node = root?.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
             var name = node switch
             {
                 MemberAccessExpressionSyntax access => access.Name,

@@ -30,6 +30,11 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzerTests
         VerifyCS.Diagnostic().WithArguments("the model these files load", "belongs to the gemma3 family (precision_analyzers.model_family in .editorconfig), whose hidden states overflow FP16's 65504 and turn into NaN"));
 
     [Fact]
+    public Task A_DType_held_in_a_local_is_followed_to_its_initializer() => VerifyCS.AnalyzeAsync(
+        """class C { void M() { var dtype = {|#1:DType.Float16|}; using var m = CausalLM.Load("google/gemma-2-9b", new LoadOptions { Dtype = {|#0:dtype|} }); } }""",
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(RuleDescriptors.Float16OnUnsafeModel).WithLocation(0).WithLocation(1).WithArguments("'gemma-2-9b'", "belongs to the gemma2 family, whose hidden states overflow FP16's 65504 and turn into NaN"));
+
+    [Fact]
     public Task A_load_through_an_alias_is_flagged() => VerifyCS.AnalyzeFileAsync(
         "using PrecisionAnalyzers.Runtime;\nusing LM = PrecisionAnalyzers.Runtime.CausalLM;\n"
         + """class C { void M() { using var m = LM.Load("google/gemma-2-9b", new LoadOptions { Dtype = {|#0:DType.Float16|} }); } }""",
@@ -69,12 +74,12 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzerTests
             void M()
             {
                 var options = new LoadOptions();
-                options = options with { Dtype = {|#0:DType.Float16|} };
-                using var m = CausalLM.Load("google/gemma-2-2b", options);
+                options = options with { Dtype = {|#1:DType.Float16|} };
+                using var m = CausalLM.Load("google/gemma-2-2b", {|#0:options|});
             }
         }
         """,
-        VerifyCS.Diagnostic().WithArguments("'gemma-2-2b'", "belongs to the gemma2 family, whose hidden states overflow FP16's 65504 and turn into NaN"));
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(RuleDescriptors.Float16OnUnsafeModel).WithLocation(0).WithLocation(1).WithArguments("'gemma-2-2b'", "belongs to the gemma2 family, whose hidden states overflow FP16's 65504 and turn into NaN"));
 }
 
 /// <summary>PREC002 with the model's facts from a <c>config.json</c> given as an AdditionalFile, matched by folder.</summary>

@@ -65,8 +65,19 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b");""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("microsoft/phi-3-mini", torchDtype: torch.ScalarType.Float16);""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: torch.ScalarType.Float16);""")]
-    [InlineData("""var half = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(half); torch.set_default_dtype(half); Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: half);""")]
+    [InlineData("""var dt = torch.ScalarType.Float16; dt = torch.ScalarType.BFloat16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(dt);""")]
+    [InlineData("""var dt = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/SmolLM2-360M.bin"); m.to(dt);""")]
     public Task FP16_on_an_unknown_small_or_foreign_module_or_BF16_is_not_flagged(string body) => VerifyCS.AnalyzeFileAsync(File(body) + Net, null);
+
+    [Theory]
+    [InlineData("""var half = {|#1:torch.ScalarType.Float16|}; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to({|#0:half|});""")]
+    [InlineData("""var dt = {|#1:torch.float16|}; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(torch.CPU, {|#0:dt|});""")]
+    [InlineData("""var dt = {|#1:torch.ScalarType.Float16|}; var m = Phi3ForCausalLM.FromPretrained("models/gemma-2b", torchDtype: {|#0:dt|});""")]
+    public Task A_dtype_held_in_a_local_is_reported_where_used_and_points_at_where_FP16_is_chosen(string body) => VerifyCS.AnalyzeFileAsync(
+        File(body) + Net,
+        null,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(RuleDescriptors.Float16OnUnsafeModel).WithLocation(0).WithLocation(1)
+            .WithArguments(body.Contains("Phi3", StringComparison.Ordinal) ? "'gemma-2b'" : "'gemma-2b.bin'", Gemma));
 
     [Theory]
     [InlineData("""var m = torch.nn.Linear(4, 4); m.load(path); m.{|#0:half|}();""")]

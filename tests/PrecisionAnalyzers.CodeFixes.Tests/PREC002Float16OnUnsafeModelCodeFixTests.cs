@@ -17,6 +17,9 @@ public sealed class PREC002Float16OnUnsafeModelCodeFixTests
     [InlineData("""var m = torch.nn.Linear(4, 4); m.to(torch.CPU, {|PREC002:torch.half|} /* was FP16 */); m.load("models/gemma-2b.bin");""", """var m = torch.nn.Linear(4, 4); m.to(torch.CPU, torch.bfloat16 /* was FP16 */); m.load("models/gemma-2b.bin");""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: {|PREC002:torch.ScalarType.Float16|});""", """var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: torch.ScalarType.BFloat16);""")]
     [InlineData("""torch.set_default_dtype({|PREC002:torch.ScalarType.Float16|}); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""", """torch.set_default_dtype(torch.ScalarType.BFloat16); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""")]
+    [InlineData("""var dt = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to({|PREC002:dt|});""", """var dt = torch.ScalarType.BFloat16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(dt);""")]
+    [InlineData("""var dtype = DType.Float16; using var e = PrecisionAnalyzers.Runtime.CausalLM.Load("google/gemma-2-9b", new LoadOptions { Dtype = {|PREC002:dtype|} });""", """var dtype = DType.BFloat16; using var e = PrecisionAnalyzers.Runtime.CausalLM.Load("google/gemma-2-9b", new LoadOptions { Dtype = dtype });""")]
+    [InlineData("""var options = new LoadOptions { Dtype = DType.Float16 }; using var e = PrecisionAnalyzers.Runtime.CausalLM.Load("google/gemma-2-9b", {|PREC002:options|});""", """var options = new LoadOptions { Dtype = DType.BFloat16 }; using var e = PrecisionAnalyzers.Runtime.CausalLM.Load("google/gemma-2-9b", options);""")]
     public Task Each_FP16_form_becomes_its_BF16_form(string before, string after) => Fix2.FixAsync(File(before), File(after));
 
     [Fact]

@@ -13,6 +13,8 @@ public sealed class PREC005BFloat16OnCudaCodeFixTests
             {
                 using var a = CausalLM.Load("a", new LoadOptions { Dtype = {|PREC005:DType.BFloat16|} /* fast */, Device = "cuda" });
                 using var b = CausalLM.Load("b", new LoadOptions { Device = "cuda:1", Dtype = {|PREC005:DType.BFloat16|} });
+                var options = new LoadOptions { Dtype = DType.BFloat16, Device = "cuda" };
+                using var c = CausalLM.Load("c", {|PREC005:options|});
             }
         }
         """,
@@ -23,6 +25,8 @@ public sealed class PREC005BFloat16OnCudaCodeFixTests
             {
                 using var a = CausalLM.Load("a", new LoadOptions { Dtype = DType.Auto /* fast */, Device = "cuda" });
                 using var b = CausalLM.Load("b", new LoadOptions { Device = "cuda:1", Dtype = DType.Auto });
+                var options = new LoadOptions { Dtype = DType.Auto, Device = "cuda" };
+                using var c = CausalLM.Load("c", options);
             }
         }
         """);

@@ -26,7 +26,8 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
     /// <summary>The member name the fix replaces (<c>Float16</c>, <c>float16</c>, <c>half</c>).</summary>
     public const string FromProperty = "From";
 
-    /// <summary>The member name it puts instead (<c>BFloat16</c>, <c>bfloat16</c>).</summary>
+    /// <summary>The member name it puts instead (<c>BFloat16</c>, <c>bfloat16</c>). With an additional location, the name to
+    /// replace is there (a local's initializer), not at the diagnostic.</summary>
     public const string ToProperty = "To";
 
     private static readonly string[] TorchNames = ["half", "to", "set_default_dtype"];
@@ -75,10 +76,23 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
 
     private static void AnalyzeRuntimeLoad(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoadCall call)
     {
-        if (call.Choice == DtypeChoice.Set
-            && call.DtypeValue is IFieldReferenceOperation field && SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
+        var value = call.DtypeValue;
+        while (value is IConversionOperation { IsImplicit: true } conversion)
         {
-            Report(context, configs, [call.Path], field.Syntax.GetLocation(), field.Field.Name, "BFloat16");
+            value = conversion.Operand;
+        }
+
+        var used = value?.Syntax;
+        if (value is ILocalReferenceOperation local)
+        {
+            value = LocalValue.SingleInitializer(local); // var dtype = DType.Float16; … Dtype = dtype
+        }
+
+        if (call.Choice == DtypeChoice.Set && used is not null
+            && value is IFieldReferenceOperation field && SymbolEqualityComparer.Default.Equals(field.Field, precision.Float16))
+        {
+            var (at, chosenAt) = call.Locate(used, field.Syntax, precision);
+            Report(context, configs, [call.Path], at, field.Field.Name, "BFloat16", chosenAt);
         }
     }
 
@@ -91,39 +105,50 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
             {
                 Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), name.GetLocation(), "half", "bfloat16");
             }
-            else if (method.Name == "to" && Float16Argument(invocation, precision, a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, precision.TorchScalarType)) is var (value, from, to))
+            else if (method.Name == "to" && Float16Argument(invocation, precision, a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, precision.TorchScalarType)) is var (at, from, to, chosenAt))
             {
-                Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), value.Syntax.GetLocation(), from, to);
+                Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), at, from, to, chosenAt);
             }
         }
         else if (method.Name == "set_default_dtype" && SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchStatic))
         {
-            if (Float16Argument(invocation, precision, a => a.Parameter?.Ordinal == 0) is var (value, from, to))
+            if (Float16Argument(invocation, precision, a => a.Parameter?.Ordinal == 0) is var (at, from, to, chosenAt))
             {
-                Report(context, configs, ModuleLoads.After(invocation, precision, catalogue), value.Syntax.GetLocation(), from, to);
+                Report(context, configs, ModuleLoads.After(invocation, precision, catalogue), at, from, to, chosenAt);
             }
         }
         else if (catalogue.Find(method) is { Kind: "dtype-param" } loader
-                 && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (value, from, to))
+                 && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (at, from, to, chosenAt))
         {
-            Report(context, configs, [PathArgument.Of(invocation)], value.Syntax.GetLocation(), from, to);
+            Report(context, configs, [PathArgument.Of(invocation)], at, from, to, chosenAt);
         }
     }
 
-    /// <summary>The argument chosen by <paramref name="which"/> when it names FP16, with the replacement of its name.</summary>
-    private static (IOperation Value, string From, string To)? Float16Argument(IInvocationOperation invocation, PrecisionContext precision, System.Func<IArgumentOperation, bool> which)
+    /// <summary>
+    /// The argument chosen by <paramref name="which"/> when it names FP16, with the replacement of its name; for a local that
+    /// holds FP16 from its declaration on (<c>var dt = ScalarType.Float16; m.to(dt)</c>), its initializer, where the fix goes.
+    /// </summary>
+    private static (Location At, string From, string To, Location? ChosenAt)? Float16Argument(IInvocationOperation invocation, PrecisionContext precision, System.Func<IArgumentOperation, bool> which)
     {
         foreach (var argument in invocation.Arguments.Where(which))
         {
-            if (precision.TorchFloat16Replacement(argument.Value) is var (from, to))
+            var value = argument.Value;
+            while (value is IConversionOperation { IsImplicit: true } conversion)
             {
-                var value = argument.Value;
-                while (value is IConversionOperation { IsImplicit: true } conversion)
-                {
-                    value = conversion.Operand;
-                }
+                value = conversion.Operand;
+            }
 
-                return (value, from, to);
+            var at = value.Syntax.GetLocation();
+            Location? chosenAt = null;
+            if (value is ILocalReferenceOperation local && LocalValue.SingleInitializer(local) is { } initializer)
+            {
+                value = initializer;
+                chosenAt = initializer.Syntax.GetLocation();
+            }
+
+            if (precision.TorchFloat16Replacement(value) is var (from, to))
+            {
+                return (at, from, to, chosenAt);
             }
         }
 
@@ -142,7 +167,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
     /// Reports when one of the loaded models is FP16-unsafe or large. A path that says nothing about the model (or a load whose
     /// path the method does not show, null) takes the model <c>.editorconfig</c> states for the file, if it states one.
     /// </summary>
-    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string?> paths, Location location, string from, string to)
+    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string?> paths, Location location, string from, string to, Location? chosenAt = null)
     {
         var tree = context.Node.SyntaxTree;
         var families = AnalyzerOptionsReader.UnsafeFamilies(context.Options, tree);
@@ -167,7 +192,8 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
             {
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(FromProperty, from).Add(ToProperty, to);
                 var name = hint.FromEditorConfig ? hint.Name : $"'{hint.Name}'";
-                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, properties, name, why));
+                // FP16 held in a local: reported where it is used, fixed where it is chosen (the additional location).
+                context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, chosenAt is null ? null : [chosenAt], properties, name, why));
                 return;
             }
         }

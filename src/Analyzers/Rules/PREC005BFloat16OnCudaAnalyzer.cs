@@ -25,7 +25,8 @@ public sealed class PREC005BFloat16OnCudaAnalyzer : LoadCallAnalyzer
             && call.Device is { } device
             && device.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
         {
-            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.BFloat16OnCuda, field.Syntax.GetLocation(), device));
+            var (at, chosenAt) = call.Locate(field.Syntax, field.Syntax, precision);
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.BFloat16OnCuda, at, chosenAt is null ? null : [chosenAt], device));
         }
     }
 }
