@@ -81,7 +81,7 @@ internal sealed class LoadCall
 
     public static LoadCall Inspect(IInvocationOperation invocation, PrecisionContext context)
     {
-        var path = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } first ? PathArgument.Resolve(first.Value, invocation) : null;
+        var path = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } first ? PathArgument.Resolve(first.Value) : null;
         var options = invocation.Arguments.FirstOrDefault(a => a.Parameter is { } p && SymbolEqualityComparer.Default.Equals(p.Type, context.LoadOptions));
         if (options is null || options.ArgumentKind == ArgumentKind.DefaultValue)
         {

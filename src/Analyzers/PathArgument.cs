@@ -10,14 +10,14 @@ internal static class PathArgument
     /// <summary>The value of the call's first string parameter (the path, folder or id of every loader we know), or null.</summary>
     public static string? Of(IInvocationOperation call) =>
         call.Arguments.Where(a => a.Parameter?.Type.SpecialType == SpecialType.System_String).OrderBy(a => a.Parameter!.Ordinal).FirstOrDefault() is { } argument
-            ? Resolve(argument.Value, call)
+            ? Resolve(argument.Value)
             : null;
 
     /// <summary>
     /// A constant (a literal, a const local or field), or a local initialised with a constant and never assigned again nor
     /// passed by reference; null otherwise.
     /// </summary>
-    public static string? Resolve(IOperation value, IOperation site)
+    public static string? Resolve(IOperation value)
     {
         while (value is IConversionOperation { IsImplicit: true } conversion)
         {
