@@ -106,7 +106,7 @@ internal sealed class LoadCall
 
     private static (DtypeChoice, IOperation?, MissingDtypeFix, SyntaxNode?) Resolve(IOperation value, IInvocationOperation invocation, PrecisionContext context, int depth)
     {
-        value = Unwrap(value);
+        value = ImplicitConversions.Strip(value);
         if (depth > 4)
         {
             return (DtypeChoice.Unknown, null, MissingDtypeFix.None, null);
@@ -185,17 +185,7 @@ internal sealed class LoadCall
             .LastOrDefault();
 
     private static (DtypeChoice, IOperation?, MissingDtypeFix, SyntaxNode?) Choose(IOperation value) =>
-        Unwrap(value).ConstantValue is { HasValue: true, Value: null }
+        ImplicitConversions.Strip(value).ConstantValue is { HasValue: true, Value: null }
             ? (DtypeChoice.NotSet, null, MissingDtypeFix.None, null)
-            : (DtypeChoice.Set, Unwrap(value), MissingDtypeFix.None, null);
-
-    private static IOperation Unwrap(IOperation value)
-    {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
-
-        return value;
-    }
+            : (DtypeChoice.Set, ImplicitConversions.Strip(value), MissingDtypeFix.None, null);
 }

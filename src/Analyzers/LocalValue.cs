@@ -38,10 +38,7 @@ internal static class LocalValue
             }
         }
 
-        while (initial is IConversionOperation { IsImplicit: true } conversion)
-        {
-            initial = conversion.Operand;
-        }
+        initial = ImplicitConversions.StripOrNull(initial);
 
         return initial;
     }

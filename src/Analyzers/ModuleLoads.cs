@@ -65,12 +65,12 @@ internal sealed class ModuleLoads
 
     /// <summary>The module a call applies to: the receiver, or a static method's first argument (extension methods, users' loaders).</summary>
     public static IOperation? Receiver(IInvocationOperation call) =>
-        Unwrap(call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value);
+        ImplicitConversions.StripOrNull(call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value);
 
     /// <summary>Follows a module expression down its chain, collecting load paths: whether the module is built in this method.</summary>
     private bool Down(IOperation? module)
     {
-        for (var current = Unwrap(module); current is not null;)
+        for (var current = ImplicitConversions.StripOrNull(module); current is not null;)
         {
             switch (current)
             {
@@ -172,7 +172,7 @@ internal sealed class ModuleLoads
     /// <summary>The start of a fluent chain of conversions and loads.</summary>
     private IOperation? Base(IOperation? module)
     {
-        var current = Unwrap(module);
+        var current = ImplicitConversions.StripOrNull(module);
         while (current is IInvocationOperation call && (IsFluent(call) || _catalogue.Find(call.TargetMethod) is { Kind: "module-load" }))
         {
             current = Receiver(call);
@@ -200,15 +200,5 @@ internal sealed class ModuleLoads
             ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
             _ => null,
         };
-    }
-
-    private static IOperation? Unwrap(IOperation? value)
-    {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
-
-        return value;
     }
 }

@@ -19,10 +19,7 @@ internal static class PathArgument
     /// </summary>
     public static string? Resolve(IOperation value)
     {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
+        value = ImplicitConversions.Strip(value);
 
         if (value.ConstantValue is { HasValue: true, Value: string text })
         {

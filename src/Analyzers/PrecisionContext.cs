@@ -92,10 +92,7 @@ internal sealed class PrecisionContext
     /// </summary>
     public (string From, string To)? TorchFloat16Replacement(IOperation value)
     {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
+        value = ImplicitConversions.Strip(value);
 
         return value switch
         {

@@ -76,7 +76,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
     /// <summary>Whether a module's dtype was chosen: true, false, or null when it comes from elsewhere.</summary>
     private static bool? Chosen(IOperation? module, IInvocationOperation load, PrecisionContext precision)
     {
-        switch (Unwrap(module))
+        switch (ImplicitConversions.StripOrNull(module))
         {
             case IInvocationOperation call when IsConversion(call, precision):
                 return true;
@@ -104,7 +104,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
                 case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, local):
                     initial = assignment.Value;
                     break;
-                case IInvocationOperation call when IsConversion(call, precision) && Unwrap(Receiver(call)) is ILocalReferenceOperation converted
+                case IInvocationOperation call when IsConversion(call, precision) && ImplicitConversions.StripOrNull(Receiver(call)) is ILocalReferenceOperation converted
                                                    && SymbolEqualityComparer.Default.Equals(converted.Local, local):
                     return true;
             }
@@ -119,7 +119,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
         var parent = load.Parent is IConversionOperation conversion ? conversion.Parent : load.Parent;
         var local = parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
         return local is not null && Root(load).Descendants().OfType<IInvocationOperation>().Any(call =>
-            IsConversion(call, precision) && Unwrap(Receiver(call)) is ILocalReferenceOperation converted && SymbolEqualityComparer.Default.Equals(converted.Local, local));
+            IsConversion(call, precision) && ImplicitConversions.StripOrNull(Receiver(call)) is ILocalReferenceOperation converted && SymbolEqualityComparer.Default.Equals(converted.Local, local));
     }
 
     /// <summary><c>….load(path).to(ScalarType…)</c>: converted right where it is loaded.</summary>
@@ -141,7 +141,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
         && (call.TargetMethod.Name != "to" || call.TargetMethod.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, precision.TorchScalarType)));
 
     private static bool HasDtypeArgument(IInvocationOperation call) =>
-        call.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue && !(Unwrap(a.Value)?.ConstantValue is { HasValue: true, Value: null }));
+        call.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue && !(ImplicitConversions.Strip(a.Value).ConstantValue is { HasValue: true, Value: null }));
 
     private static bool HasDtypeArgument(IObjectCreationOperation creation) =>
         creation.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue);
@@ -157,15 +157,5 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
         }
 
         return operation;
-    }
-
-    private static IOperation? Unwrap(IOperation? value)
-    {
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
-
-        return value;
     }
 }

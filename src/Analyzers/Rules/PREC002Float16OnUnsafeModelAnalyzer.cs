@@ -76,11 +76,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
 
     private static void AnalyzeRuntimeLoad(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoadCall call)
     {
-        var value = call.DtypeValue;
-        while (value is IConversionOperation { IsImplicit: true } conversion)
-        {
-            value = conversion.Operand;
-        }
+        var value = ImplicitConversions.StripOrNull(call.DtypeValue);
 
         var used = value?.Syntax;
         if (value is ILocalReferenceOperation local)
@@ -132,11 +128,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
     {
         foreach (var argument in invocation.Arguments.Where(which))
         {
-            var value = argument.Value;
-            while (value is IConversionOperation { IsImplicit: true } conversion)
-            {
-                value = conversion.Operand;
-            }
+            var value = ImplicitConversions.Strip(argument.Value);
 
             var at = value.Syntax.GetLocation();
             Location? chosenAt = null;

@@ -30,10 +30,7 @@ public sealed class PREC004HalfDefaultDtypeAnalyzer : PrecisionAnalyzer
 
         // torch.float16 and torch.half are static fields, not constants: compare the field, or the enum member when constant.
         var argument = invocation.Arguments[0].Value;
-        while (argument is IConversionOperation { IsImplicit: true } conversion)
-        {
-            argument = conversion.Operand;
-        }
+        argument = ImplicitConversions.Strip(argument);
 
         var name = argument switch
         {
