@@ -12,11 +12,14 @@ namespace PrecisionAnalyzers.Analyzers;
 internal static class SyntaxFilter
 {
     /// <summary>The simple name an invocation calls (<c>Load</c> in <c>CausalLM.Load(…)</c>), or null.</summary>
-    public static string? InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    public static string? InvokedName(InvocationExpressionSyntax invocation) => InvokedNameSyntax(invocation)?.Identifier.ValueText;
+
+    /// <summary>The name node an invocation calls (<c>half</c> in <c>m.half()</c>), or null.</summary>
+    public static SimpleNameSyntax? InvokedNameSyntax(InvocationExpressionSyntax invocation) => invocation.Expression switch
     {
-        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-        SimpleNameSyntax name => name.Identifier.ValueText,
+        MemberAccessExpressionSyntax access => access.Name,
+        MemberBindingExpressionSyntax binding => binding.Name,
+        SimpleNameSyntax name => name,
         _ => null,
     };
 

@@ -14,6 +14,13 @@ namespace PrecisionAnalyzers.CodeFixes;
 /// </summary>
 internal static class MemberNameReplacement
 {
+    /// <summary>
+    /// Where the analyzers put the place to change when it is not at the diagnostic (a dtype written before the call): the
+    /// first additional location; otherwise the diagnostic's own.
+    /// </summary>
+    public static Location WhereChosen(Diagnostic diagnostic) =>
+        diagnostic.AdditionalLocations.Count > 0 ? diagnostic.AdditionalLocations[0] : diagnostic.Location;
+
     public static Task RegisterAsync(CodeFixContext context, string from, string to, string title, string equivalenceKey) =>
         RegisterAsync(context, _ => (from, to), title, equivalenceKey);
 

@@ -22,11 +22,7 @@ public sealed class PREC002Float16OnUnsafeModelCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
-        MemberNameReplacement.RegisterAsync(context, Names, "Use BFloat16 (same memory, FP32's range)", RuleIdentifiers.Float16OnUnsafeModel, WhereChosen);
-
-    /// <summary>An FP16 held in a local is fixed at the local's initializer, the diagnostic's additional location.</summary>
-    private static Location WhereChosen(Diagnostic diagnostic) =>
-        diagnostic.AdditionalLocations.Count > 0 ? diagnostic.AdditionalLocations[0] : diagnostic.Location;
+        MemberNameReplacement.RegisterAsync(context, Names, "Use BFloat16 (same memory, FP32's range)", RuleIdentifiers.Float16OnUnsafeModel, MemberNameReplacement.WhereChosen);
 
     private static (string From, string To)? Names(Diagnostic diagnostic) =>
         diagnostic.Properties.TryGetValue(PREC002Float16OnUnsafeModelAnalyzer.FromProperty, out var from) && from is not null

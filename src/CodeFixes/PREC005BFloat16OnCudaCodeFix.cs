@@ -16,9 +16,5 @@ public sealed class PREC005BFloat16OnCudaCodeFix : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
-        MemberNameReplacement.RegisterAsync(context, _ => ("BFloat16", "Auto"), "Use DType.Auto (BF16 where the GPU runs it)", RuleIdentifiers.BFloat16OnCuda, WhereChosen);
-
-    /// <summary>Options built before the call are reported at the options argument and fixed where BF16 is written (the additional location).</summary>
-    private static Location WhereChosen(Diagnostic diagnostic) =>
-        diagnostic.AdditionalLocations.Count > 0 ? diagnostic.AdditionalLocations[0] : diagnostic.Location;
+        MemberNameReplacement.RegisterAsync(context, _ => ("BFloat16", "Auto"), "Use DType.Auto (BF16 where the GPU runs it)", RuleIdentifiers.BFloat16OnCuda, MemberNameReplacement.WhereChosen);
 }

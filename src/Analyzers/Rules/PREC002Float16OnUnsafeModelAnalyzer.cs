@@ -97,7 +97,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         var method = invocation.TargetMethod;
         if (SymbolEqualityComparer.Default.Equals(method.ContainingType, precision.TorchModuleExtensions))
         {
-            if (method.Name == "half" && NameOf((InvocationExpressionSyntax)invocation.Syntax) is { } name)
+            if (method.Name == "half" && SyntaxFilter.InvokedNameSyntax((InvocationExpressionSyntax)invocation.Syntax) is { } name)
             {
                 Report(context, configs, ModuleLoads.OfConversion(invocation, precision, catalogue), name.GetLocation(), "half", "bfloat16");
             }
@@ -146,14 +146,6 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
 
         return null;
     }
-
-    private static SimpleNameSyntax? NameOf(InvocationExpressionSyntax invocation) => invocation.Expression switch
-    {
-        MemberAccessExpressionSyntax access => access.Name,
-        MemberBindingExpressionSyntax binding => binding.Name,
-        SimpleNameSyntax name => name,
-        _ => null,
-    };
 
     /// <summary>
     /// Reports when one of the loaded models is FP16-unsafe or large. A path that says nothing about the model (or a load whose
