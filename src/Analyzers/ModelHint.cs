@@ -148,6 +148,22 @@ internal sealed class ModelHint
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * scale : null;
     }
 
+    /// <summary>
+    /// "gemma-3-12b-it: about 48 GB in FP32, 24 GB in BF16" when the path's name or its folder's config.json gives the size;
+    /// else the size <c>.editorconfig</c> states for the file's model; else null. PREC001's consequence, for every loader.
+    /// </summary>
+    public static string? SizeOf(string? path, ModelConfigs configs, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, Microsoft.CodeAnalysis.SyntaxTree tree)
+    {
+        if (path is not null && Parse(path, DefaultUnsafeFamilies, configs) is var hint && hint.Consequence() is { } text)
+        {
+            return $"{hint.Name}: {text}";
+        }
+
+        return AnalyzerOptionsReader.ConfiguredModel(options, tree, DefaultUnsafeFamilies)?.Consequence() is { } configured
+            ? $"{AnalyzerOptionsReader.ModelSize} in .editorconfig: {configured}"
+            : null;
+    }
+
     /// <summary>"about 47 GB in FP32, 24 GB in BF16" (one decimal below 10 GB: "1.4 GB", "0.7 GB") for a stated size, or null.</summary>
     public string? Consequence() => Parameters is { } p
         ? string.Format(CultureInfo.InvariantCulture, "about {0} GB in FP32, {1} GB in BF16", Gigabytes(p * 4), Gigabytes(p * 2))

@@ -28,7 +28,7 @@ public sealed class PREC001MissingDtypeAnalyzer : LoadCallAnalyzer
         }
 
         var invocation = call.Invocation;
-        var consequence = Size(call.Path, configs, context) is { } size ? $" ({size})" : string.Empty;
+        var consequence = ModelHint.SizeOf(call.Path, configs, context.Options, context.Node.SyntaxTree) is { } size ? $" ({size})" : string.Empty;
         var properties = ImmutableDictionary<string, string?>.Empty.Add(FixProperty, call.Fix.ToString());
         var additional = call.FixTarget is null ? null : new[] { call.FixTarget.GetLocation() };
         context.ReportDiagnostic(Diagnostic.Create(
@@ -39,22 +39,6 @@ public sealed class PREC001MissingDtypeAnalyzer : LoadCallAnalyzer
             $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
             consequence,
             RuntimeAdvice));
-    }
-
-    /// <summary>
-    /// "gemma-3-12b-it: about 48 GB in FP32, 24 GB in BF16" when the path's name or its folder's config.json gives the size;
-    /// else, when the path does not, the size <c>.editorconfig</c> states for the file's model; else null.
-    /// </summary>
-    internal static string? Size(string? path, ModelConfigs configs, SyntaxNodeAnalysisContext context)
-    {
-        if (path is not null && ModelHint.Parse(path, ModelHint.DefaultUnsafeFamilies, configs) is var hint && hint.Consequence() is { } text)
-        {
-            return $"{hint.Name}: {text}";
-        }
-
-        return AnalyzerOptionsReader.ConfiguredModel(context.Options, context.Node.SyntaxTree, ModelHint.DefaultUnsafeFamilies)?.Consequence() is { } configured
-            ? $"{AnalyzerOptionsReader.ModelSize} in .editorconfig: {configured}"
-            : null;
     }
 
     internal static Location NameLocation(IInvocationOperation invocation) =>

@@ -62,7 +62,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
             name = type.Name + "." + name; // torch.jit.load, torch.nn.Module.load
         }
 
-        var size = PREC001MissingDtypeAnalyzer.Size(PathArgument.Of(invocation), configs, context) is { } known ? "; " + known : string.Empty;
+        var size = ModelHint.SizeOf(PathArgument.Of(invocation), configs, context.Options, context.Node.SyntaxTree) is { } known ? "; " + known : string.Empty;
         var consequence = dtypeParameter ? $" (without {loader.Parameter}: the library's default decides{size})" : $" (the module stays in TorchSharp's default FP32{size})";
         var advice = dtypeParameter
             ? $"pass {loader.Parameter}: ScalarType.BFloat16 (or Float32)"
