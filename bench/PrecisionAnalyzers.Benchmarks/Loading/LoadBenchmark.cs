@@ -23,6 +23,7 @@ internal static class LoadBenchmark
         var megabytes = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Runs;
         var cold = args.Length > 2 && args[2] == "cold";
+        var settle = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0);
         var root = Directory.CreateTempSubdirectory("precision-load-bench-").FullName;
         try
         {
@@ -33,25 +34,27 @@ internal static class LoadBenchmark
             Write(bf16, megabytes, ScalarType.BFloat16);
             foreach (var folder in new[] { fp32, bf16 })
             {
-                Child("plain", folder, "none"); // warm the page cache
+                Child("plain", folder, "none", cold: false); // warm the page cache
             }
 
-            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache {(cold ? "cold (the file evicted before every case)" : "warm")}; {rounds} rounds, each running every case once in a fresh process (cases interleaved, so drift hits them alike); medians; ratios are medians of the per-round ratios");
+            Console.WriteLine($"checkpoints of {megabytes} MB in 16 tensors, page cache {(cold ? "cold (the file evicted before every case)" : "warm")}; {rounds} rounds, each running every case once in a fresh process{(settle > TimeSpan.Zero ? $" after a pause of {settle.TotalSeconds} s" : "")}, in an order shuffled per round (seeded), so drift and the memory the previous case freed hit them alike; medians; ratios are medians of the per-round ratios");
             Console.WriteLine();
             Console.WriteLine("| case | seconds | GB/s of file | vs plain read (reused buffer) | vs plain read into memory kept | vs filling the final model's memory | final model | peak RSS | baseline RSS | (peak − baseline) / final |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            var order = new Random(20261123);
             foreach (var (name, folder, target) in new[] { ("BF16 → FP32", bf16, "float32"), ("FP32 → BF16", fp32, "bfloat16") })
             {
-                var cases = new[] { "plain", "read", "fill", "load" };
+                var cases = new[] { "plain", "read", "fill", "load", "load-4k", "load-cached", "reload", "reload-cached" };
                 var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
-                var measured = Enumerable.Range(0, rounds).Select(_ => cases.ToDictionary(c => c, c =>
+                var measured = Enumerable.Range(0, rounds).Select(_ => cases.OrderBy(_ => order.Next()).ToArray().ToDictionary(c => c, c =>
                 {
                     if (cold)
                     {
                         PageCache.Evict(Path.Combine(folder, Checkpoint.SingleFile));
                     }
 
-                    return Child(c, folder, c == "plain" || c == "read" ? "none" : target);
+                    Thread.Sleep(settle);
+                    return Child(c, folder, c == "plain" || c == "read" ? "none" : target, cold);
                 })).ToArray();
                 Measurement Of(string c) => Median(measured.Select(r => r[c]));
                 double Ratio(string over, string c) => MedianOf(measured.Select(r => r[over].Seconds / r[c].Seconds));
@@ -63,9 +66,13 @@ internal static class LoadBenchmark
                     $"| plain read of the {label} file into memory it keeps | {read.Seconds:F3} | {file / read.Seconds / 1e9:F2} | | 100 % | | {read.FinalBytes / 1e9:F2} GB | {read.PeakBytes / 1e9:F2} GB | {read.BaselineBytes / 1e9:F2} GB | |"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| allocate and zero the final {target} model's memory (no reading) | {fill.Seconds:F3} | | | | 100 % | {fill.FinalBytes / 1e9:F2} GB | | | |"));
-                var load = Of("load");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| load {name} | {load.Seconds:F3} | {file / load.Seconds / 1e9:F2} | {Ratio("plain", "load"):P0} | {Ratio("read", "load"):P0} | {Ratio("fill", "load"):P0} | {load.FinalBytes / 1e9:F2} GB | {load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |"));
+                foreach (var (c, what) in new[] { ("load", $"load {name}"), ("load-4k", $"load {name}, huge pages off (PRECISION_HUGE_PAGES=0)"), ("load-cached", $"load {name}, ordinary stores instead of non-temporal ones"), ("reload", $"load {name} into the model's existing tensors (Checkpoint.ReadInto)"), ("reload-cached", $"load {name} into existing tensors, ordinary stores") })
+                {
+                    var load = Of(c);
+                    var memory = c.StartsWith("reload", StringComparison.Ordinal) ? " | | |" : string.Create(CultureInfo.InvariantCulture, $"{load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |");
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {what} | {load.Seconds:F3} | {file / load.Seconds / 1e9:F2} | {Ratio("plain", c):P0} | {Ratio("read", c):P0} | {Ratio("fill", c):P0} | {load.FinalBytes / 1e9:F2} GB | {memory}"));
+                }
             }
 
             return 0;
@@ -80,13 +87,45 @@ internal static class LoadBenchmark
     public static int RunChild(string[] args)
     {
         var (mode, folder, target) = (args[0], args[1], args[2]);
+        var cold = args.Length > 3 && args[3] == "cold";
+        if (mode.EndsWith("-cached", StringComparison.Ordinal))
+        {
+            DtypeConverter.StreamingBytes = long.MaxValue; // every destination written with ordinary stores
+            mode = mode[..^"-cached".Length];
+        }
+
         TorchSharpLoader.EnsureLoaded();
         GC.Collect();
         var baseline = ProcessMemory.ResidentBytes();
         var watch = Stopwatch.StartNew();
         long final = 0;
         var kept = new List<Tensor>();
-        if (mode == "fill")
+        if (mode == "reload")
+        {
+            // The model's memory exists (a first load, not timed); the timed part reads the checkpoint into it again, as
+            // loading a state dict into a built model does. From a cold cache the file is evicted again in between.
+            var type = target == "float32" ? ScalarType.Float32 : ScalarType.BFloat16;
+            using var checkpoint = Checkpoint.Open(folder);
+            foreach (var name in checkpoint.Names)
+            {
+                var tensor = checkpoint.Get(name, type, CPU);
+                final += tensor.NumberOfElements * tensor.ElementSize;
+                kept.Add(tensor);
+            }
+
+            if (cold)
+            {
+                PageCache.Evict(Path.Combine(folder, Checkpoint.SingleFile));
+            }
+
+            var names = checkpoint.Names.ToArray();
+            watch.Restart();
+            for (var i = 0; i < names.Length; i++)
+            {
+                checkpoint.ReadInto(names[i], kept[i]);
+            }
+        }
+        else if (mode == "fill")
         {
             var type = target == "float32" ? ScalarType.Float32 : ScalarType.BFloat16;
             using var checkpoint = Checkpoint.Open(folder);
@@ -153,7 +192,7 @@ internal static class LoadBenchmark
         SafetensorsWriter.Write(Path.Combine(folder, Checkpoint.SingleFile), tensors);
     }
 
-    private static Measurement Child(string mode, string folder, string target)
+    private static Measurement Child(string mode, string folder, string target, bool cold)
     {
         var host = Environment.ProcessPath!;
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true };
@@ -162,7 +201,13 @@ internal static class LoadBenchmark
             start.ArgumentList.Add(typeof(LoadBenchmark).Assembly.Location);
         }
 
-        foreach (var argument in new[] { "load-child", mode, folder, target })
+        if (mode.EndsWith("-4k", StringComparison.Ordinal))
+        {
+            start.Environment["PRECISION_HUGE_PAGES"] = "0";
+            mode = mode[..^3];
+        }
+
+        foreach (var argument in new[] { "load-child", mode, folder, target, cold ? "cold" : "warm" })
         {
             start.ArgumentList.Add(argument);
         }

@@ -108,16 +108,35 @@ public sealed class Checkpoint : IWeightSource, IDisposable
 
     public long[]? Shape(string name) => _owner.TryGetValue(name, out var reader) ? reader.Info(name).Shape : null;
 
-    public SafetensorsTensorInfo Info(string name) =>
-        _owner.TryGetValue(name, out var reader) ? reader.Info(name) : throw new KeyNotFoundException($"The checkpoint in {Folder} has no tensor '{name}'.");
+    public SafetensorsTensorInfo Info(string name) => Owner(name).Info(name);
 
     public Tensor Get(string name, ScalarType dtype, Device device)
     {
-        var reader = _owner.TryGetValue(name, out var r) ? r : throw new KeyNotFoundException($"The checkpoint in {Folder} has no tensor '{name}'.");
+        var reader = Owner(name);
         var tensor = reader.Read(name, dtype, device);
+        Reported(reader, name);
+        return tensor;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="name"/> into an existing tensor of the same shape (any dtype, any device), as a state dict is
+    /// loaded into a model that already has its parameters: no new memory for a contiguous CPU destination in FP32 or BF16.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination's shape differs from the stored tensor's; nothing was written.</exception>
+    public void ReadInto(string name, Tensor destination)
+    {
+        var reader = Owner(name);
+        reader.ReadInto(name, destination);
+        Reported(reader, name);
+    }
+
+    private SafetensorsReader Owner(string name) =>
+        _owner.TryGetValue(name, out var reader) ? reader : throw new KeyNotFoundException($"The checkpoint in {Folder} has no tensor '{name}'.");
+
+    private void Reported(SafetensorsReader reader, string name)
+    {
         var read = Interlocked.Add(ref _bytesRead, reader.Info(name).ByteLength);
         _progress?.Report(new CheckpointProgress(read, TotalBytes, name));
-        return tensor;
     }
 
     /// <summary>The dtype of the first floating-point tensor in file order (how transformers reads a checkpoint's dtype), or null.</summary>

@@ -135,13 +135,72 @@ public sealed unsafe class SafetensorsReader : IDisposable
         }
     }
 
-    /// <summary>Converts straight from the mapping into the destination, piece by piece (a span cannot exceed 2 GiB).</summary>
+    /// <summary>
+    /// Reads <paramref name="name"/> into <paramref name="destination"/>, an existing tensor of the same shape in any dtype
+    /// and on any device (a model's parameter, say), converting as <see cref="Read"/> does. The shape is checked before
+    /// anything is written. A contiguous CPU destination in FP32 or BF16 is written straight from the mapping, with no
+    /// temporary tensor; anything else goes through one. Autograd does not record the write.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination's shape differs from the stored tensor's.</exception>
+    public void ReadInto(string name, Tensor destination)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(destination);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        TorchSharpLoader.EnsureLoaded();
+        var info = Info(name);
+        if (!destination.shape.SequenceEqual(info.Shape))
+        {
+            throw new ArgumentException(
+                $"{Path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], the destination [{string.Join(", ", destination.shape)}].",
+                nameof(destination));
+        }
+
+        var wanted = destination.dtype;
+        if (destination.device_type == DeviceType.CPU && destination.is_contiguous()
+            && (wanted == info.Type || DtypeConverter.Supports(info.Type, wanted)))
+        {
+            if (wanted == info.Type)
+            {
+                CopyInto(destination, info);
+            }
+            else
+            {
+                ConvertInto(info, destination);
+            }
+
+            return;
+        }
+
+        using var read = Read(name);
+        using (torch.no_grad())
+        {
+            destination.copy_(read);
+        }
+    }
+
+    /// <summary>Converts straight from the mapping into a fresh tensor.</summary>
     private Tensor ReadConverted(SafetensorsTensorInfo info, ScalarType wanted)
     {
         var destination = torch.empty(info.Shape, wanted);
+        try
+        {
+            ConvertInto(info, destination);
+            return destination;
+        }
+        catch
+        {
+            destination.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Converts from the mapping into a contiguous CPU tensor, piece by piece (a span cannot exceed 2 GiB).</summary>
+    private void ConvertInto(SafetensorsTensorInfo info, Tensor destination)
+    {
         if (info.ByteLength == 0)
         {
-            return destination;
+            return;
         }
 
         var source = _base + Header.DataStart + info.Begin;
@@ -156,16 +215,9 @@ public sealed unsafe class SafetensorsReader : IDisposable
                 using var piece = flat.narrow(0, start, count);
                 fixed (byte* target = piece.bytes)
                 {
-                    DtypeConverter.Convert(source + (start * sourceSize), count, info.Type, wanted, target);
+                    DtypeConverter.Convert(source + (start * sourceSize), count, info.Type, destination.dtype, target);
                 }
             }
-
-            return destination;
-        }
-        catch
-        {
-            destination.Dispose();
-            throw;
         }
         finally
         {

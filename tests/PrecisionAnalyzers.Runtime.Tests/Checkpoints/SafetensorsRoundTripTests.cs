@@ -100,9 +100,10 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1L << 30)]
-    [InlineData(4000)]
-    public void Vectorised_conversions_agree_with_the_definition_on_many_values_and_across_pieces(long chunkBytes)
+    [InlineData(1L << 30, 8L << 20)]
+    [InlineData(4000, 8L << 20)]
+    [InlineData(4000, 0)] // every piece written with non-temporal stores
+    public void Vectorised_conversions_agree_with_the_definition_on_many_values_and_across_pieces(long chunkBytes, long streamingBytes)
     {
         var random = new Random(11);
         var bits = new uint[5003];
@@ -119,9 +120,11 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         var path = Path.Combine(_folder, "model.safetensors");
         SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["t"] = original });
         var chunk = SafetensorsReader.CopyChunkBytes;
+        var streaming = DtypeConverter.StreamingBytes;
         try
         {
             SafetensorsReader.CopyChunkBytes = chunkBytes;
+            DtypeConverter.StreamingBytes = streamingBytes;
             using var reader = SafetensorsReader.Open(path);
             using var narrowed = reader.Read("t", ScalarType.BFloat16);
             var narrowedBits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(narrowed.bytes).ToArray();
@@ -147,6 +150,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         finally
         {
             SafetensorsReader.CopyChunkBytes = chunk;
+            DtypeConverter.StreamingBytes = streaming;
         }
     }
 
