@@ -56,7 +56,21 @@ public sealed class DoctorCommandTests
         Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(copy));
     }
 
-    private static async Task<JsonElement> RunProcessAsync(string cacheFolder)
+    [Theory]
+    [InlineData("0", false)]
+    [InlineData("1", true)]
+    public async Task The_huge_page_decision_is_reported_with_its_reason_and_follows_the_users_setting(string setting, bool enabled)
+    {
+        using var cache = new TempFolder();
+
+        var torch = await RunProcessAsync(cache.Path, ("PRECISION_HUGE_PAGES", setting));
+
+        var hugePages = torch.GetProperty("hugePages");
+        Assert.Equal(enabled, hugePages.GetProperty("enabled").GetBoolean());
+        Assert.Equal($"PRECISION_HUGE_PAGES={setting}", hugePages.GetProperty("reason").GetString());
+    }
+
+    private static async Task<JsonElement> RunProcessAsync(string cacheFolder, params (string Name, string Value)[] environment)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "precision.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -64,6 +78,12 @@ public sealed class DoctorCommandTests
         start.ArgumentList.Add("doctor");
         start.ArgumentList.Add("--json");
         start.Environment["PRECISION_NATIVE_CACHE"] = cacheFolder;
+        start.Environment.Remove("THP_MEM_ALLOC_ENABLE");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();

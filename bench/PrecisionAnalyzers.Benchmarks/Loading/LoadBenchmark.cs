@@ -24,6 +24,7 @@ internal static class LoadBenchmark
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Runs;
         var cold = args.Length > 2 && args[2] == "cold";
         var settle = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0);
+        var only = args.Length > 4 ? ["plain", "read", "fill", .. args[4].Split(',').Except(["plain", "read", "fill"])] : (string[]?)null;
         var root = Directory.CreateTempSubdirectory("precision-load-bench-").FullName;
         try
         {
@@ -44,7 +45,7 @@ internal static class LoadBenchmark
             var order = new Random(20261123);
             foreach (var (name, folder, target) in new[] { ("BF16 → FP32", bf16, "float32"), ("FP32 → BF16", fp32, "bfloat16") })
             {
-                var cases = new[] { "plain", "read", "fill", "load", "load-4k", "load-cached", "reload", "reload-cached" };
+                var cases = only ?? ["plain", "read", "fill", "load", "load-2m", "load-4k", "reload", "reload-cached"];
                 var file = new FileInfo(Path.Combine(folder, Checkpoint.SingleFile)).Length;
                 var measured = Enumerable.Range(0, rounds).Select(_ => cases.OrderBy(_ => order.Next()).ToArray().ToDictionary(c => c, c =>
                 {
@@ -66,7 +67,7 @@ internal static class LoadBenchmark
                     $"| plain read of the {label} file into memory it keeps | {read.Seconds:F3} | {file / read.Seconds / 1e9:F2} | | 100 % | | {read.FinalBytes / 1e9:F2} GB | {read.PeakBytes / 1e9:F2} GB | {read.BaselineBytes / 1e9:F2} GB | |"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| allocate and zero the final {target} model's memory (no reading) | {fill.Seconds:F3} | | | | 100 % | {fill.FinalBytes / 1e9:F2} GB | | | |"));
-                foreach (var (c, what) in new[] { ("load", $"load {name}"), ("load-4k", $"load {name}, huge pages off (PRECISION_HUGE_PAGES=0)"), ("load-cached", $"load {name}, ordinary stores instead of non-temporal ones"), ("reload", $"load {name} into the model's existing tensors (Checkpoint.ReadInto)"), ("reload-cached", $"load {name} into existing tensors, ordinary stores") })
+                foreach (var (c, what) in new[] { ("load", $"load {name} (huge pages {(TorchSharpLoader.EnsureLoaded().HugePages.Enabled ? "on" : "off")} by the runtime's policy)"), ("load-2m", $"load {name}, huge pages forced on (PRECISION_HUGE_PAGES=1)"), ("load-4k", $"load {name}, huge pages forced off (PRECISION_HUGE_PAGES=0)"), ("reload", $"load {name} into the model's existing tensors (Checkpoint.ReadInto)"), ("reload-cached", $"load {name} into existing tensors, ordinary stores instead of non-temporal ones") }.Where(r => cases.Contains(r.Item1)))
                 {
                     var load = Of(c);
                     var memory = c.StartsWith("reload", StringComparison.Ordinal) ? " | | |" : string.Create(CultureInfo.InvariantCulture, $"{load.PeakBytes / 1e9:F2} GB | {load.BaselineBytes / 1e9:F2} GB | {(load.PeakBytes - load.BaselineBytes) / (double)load.FinalBytes:F2} |");
@@ -201,9 +202,9 @@ internal static class LoadBenchmark
             start.ArgumentList.Add(typeof(LoadBenchmark).Assembly.Location);
         }
 
-        if (mode.EndsWith("-4k", StringComparison.Ordinal))
+        if (mode.EndsWith("-4k", StringComparison.Ordinal) || mode.EndsWith("-2m", StringComparison.Ordinal))
         {
-            start.Environment["PRECISION_HUGE_PAGES"] = "0";
+            start.Environment["PRECISION_HUGE_PAGES"] = mode.EndsWith("-4k", StringComparison.Ordinal) ? "0" : "1";
             mode = mode[..^3];
         }
 

@@ -44,11 +44,11 @@ internal static class DoctorCommand
         try
         {
             var status = TorchSharpLoader.EnsureLoaded();
-            torchSharp = new TorchSharpJson(status.TorchSharpVersion, status.LibTorchVersion, status.Loaded, status.CompatibilityCopyPath, status.CompatibilityCopyWritten, null);
+            torchSharp = new TorchSharpJson(status.TorchSharpVersion, status.LibTorchVersion, status.Loaded, status.CompatibilityCopyPath, status.CompatibilityCopyWritten, null, new HugePagesJson(status.HugePages.Enabled, status.HugePages.Reason));
         }
         catch (TorchSharpLoadException e)
         {
-            torchSharp = new TorchSharpJson(null, null, false, null, false, e.Message);
+            torchSharp = new TorchSharpJson(null, null, false, null, false, e.Message, null);
         }
 
         var profile = HardwareProbe.Probe();
@@ -85,6 +85,11 @@ internal static class DoctorCommand
         human.MarkupLine(torch.Loaded
             ? $"[bold]TorchSharp[/]  {torch.Version} (libtorch {torch.Libtorch}), loaded{(torch.CompatibilityCopy is null ? "" : " through the compatibility copy " + Markup.Escape(torch.CompatibilityCopy))}"
             : $"[bold]TorchSharp[/]  [red]not loaded[/]: {Markup.Escape(torch.Error ?? "")}");
+        if (torch.HugePages is { } huge)
+        {
+            human.MarkupLine($"[bold]Huge pages[/]  {(huge.Enabled ? "on" : "off")} for libtorch's large allocations: {Markup.Escape(huge.Reason)}");
+        }
+
         human.MarkupLine($"[bold]CPU[/]         {Markup.Escape(report.Cpu.Name)}, {report.Cpu.Cores} cores, native BF16: {Yes(report.Cpu.Bf16)}, native FP16: {Yes(report.Cpu.Fp16)}");
         human.MarkupLine($"[bold]RAM[/]         {PrecisionPlanner.Bytes(report.MemoryBytes)}{(report.AvailableMemoryBytes is { } a ? $", {PrecisionPlanner.Bytes(a)} available" : "")}");
         human.MarkupLine($"[bold]GPUs[/]        {(report.Gpus.Count == 0 ? "none" : string.Join("; ", report.Gpus.Select(g => Markup.Escape($"cuda:{g.Index} {g.Name} (compute {g.ComputeCapability}, {PrecisionPlanner.Bytes(g.TotalMemoryBytes)})"))))}");

@@ -17,7 +17,12 @@ public sealed record DoctorJson(
 /// <param name="CompatibilityCopy">The path of the compatibility copy of libLibTorchSharp.so, or null when none was needed.</param>
 /// <param name="CompatibilityCopyWritten">True when this process wrote the copy, false when it reused one.</param>
 /// <param name="Error">Why it did not load, or null.</param>
-public sealed record TorchSharpJson(string? Version, string? Libtorch, bool Loaded, string? CompatibilityCopy, bool CompatibilityCopyWritten, string? Error);
+/// <param name="HugePages">Whether libtorch's large CPU allocations use transparent huge pages, and why; null when it did not load.</param>
+public sealed record TorchSharpJson(string? Version, string? Libtorch, bool Loaded, string? CompatibilityCopy, bool CompatibilityCopyWritten, string? Error, HugePagesJson? HugePages);
+
+/// <param name="Enabled">True when <c>THP_MEM_ALLOC_ENABLE</c> is in effect for libtorch.</param>
+/// <param name="Reason">What decided it, and how to change it.</param>
+public sealed record HugePagesJson(bool Enabled, string Reason);
 
 public sealed record CpuJson(string Name, int Cores, bool Bf16, bool Fp16);
 

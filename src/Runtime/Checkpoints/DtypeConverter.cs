@@ -11,10 +11,11 @@ namespace PrecisionAnalyzers.Runtime.Checkpoints;
 /// libtorch's <c>copy_</c> on this machine (docs/benchmarks.md). Other pairs go through libtorch.
 /// </summary>
 /// <remarks>
-/// Destinations of at least <see cref="StreamingBytes"/> are written with non-temporal stores: a model's weights are far
-/// larger than the caches and are not read back during the load, so the stores skip reading each destination line into
-/// the cache before overwriting it. Into memory that already exists this took BF16 → FP32 from 70–79% to 91–94% of a plain
-/// read of the file (docs/benchmarks.md).
+/// Into memory that already exists (<see cref="SafetensorsReader.ReadInto"/>), destinations of at least
+/// <see cref="StreamingBytes"/> are written with non-temporal stores: the lines are not in the cache, and the stores skip
+/// fetching each one before overwriting it (measured faster in every run, docs/benchmarks.md). A fresh destination is
+/// written with ordinary stores: the kernel has just zeroed each page as it was first touched, so its lines are in the
+/// cache already.
 /// </remarks>
 internal static unsafe class DtypeConverter
 {
@@ -26,13 +27,17 @@ internal static unsafe class DtypeConverter
     public static bool Supports(ScalarType from, ScalarType to) =>
         (from, to) is (ScalarType.BFloat16, ScalarType.Float32) or (ScalarType.Float32, ScalarType.BFloat16);
 
-    /// <summary>Converts <paramref name="elements"/> values at <paramref name="source"/> into <paramref name="destination"/>.</summary>
-    public static void Convert(byte* source, long elements, ScalarType from, ScalarType to, byte* destination)
+    /// <summary>
+    /// Converts <paramref name="elements"/> values at <paramref name="source"/> into <paramref name="destination"/>.
+    /// <paramref name="existingMemory"/> says the destination was in use before (not freshly allocated): only then are
+    /// large destinations written with non-temporal stores.
+    /// </summary>
+    public static void Convert(byte* source, long elements, ScalarType from, ScalarType to, byte* destination, bool existingMemory = false)
     {
         var blocks = (elements + Block - 1) / Block;
         var sourceAddress = (nint)source;
         var destinationAddress = (nint)destination;
-        var streaming = elements * (to == ScalarType.Float32 ? 4 : 2) >= StreamingBytes;
+        var streaming = existingMemory && elements * (to == ScalarType.Float32 ? 4 : 2) >= StreamingBytes;
         Parallel.For(0, blocks, block =>
         {
             var start = block * Block;

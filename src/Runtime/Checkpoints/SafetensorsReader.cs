@@ -166,7 +166,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
             }
             else
             {
-                ConvertInto(info, destination);
+                ConvertInto(info, destination, existingMemory: true);
             }
 
             return;
@@ -185,7 +185,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
         var destination = torch.empty(info.Shape, wanted);
         try
         {
-            ConvertInto(info, destination);
+            ConvertInto(info, destination, existingMemory: false);
             return destination;
         }
         catch
@@ -196,7 +196,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
     }
 
     /// <summary>Converts from the mapping into a contiguous CPU tensor, piece by piece (a span cannot exceed 2 GiB).</summary>
-    private void ConvertInto(SafetensorsTensorInfo info, Tensor destination)
+    private void ConvertInto(SafetensorsTensorInfo info, Tensor destination, bool existingMemory)
     {
         if (info.ByteLength == 0)
         {
@@ -215,7 +215,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
                 using var piece = flat.narrow(0, start, count);
                 fixed (byte* target = piece.bytes)
                 {
-                    DtypeConverter.Convert(source + (start * sourceSize), count, info.Type, destination.dtype, target);
+                    DtypeConverter.Convert(source + (start * sourceSize), count, info.Type, destination.dtype, target, existingMemory);
                 }
             }
         }

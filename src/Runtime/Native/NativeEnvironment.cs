@@ -9,25 +9,26 @@ namespace PrecisionAnalyzers.Runtime.Native;
 /// </summary>
 internal static partial class NativeEnvironment
 {
-    /// <summary>libtorch's switch for transparent huge pages on large CPU allocations (c10's CPU allocator).</summary>
-    public const string HugePages = "THP_MEM_ALLOC_ENABLE";
-
     /// <summary>
-    /// Turns on transparent huge pages for libtorch's large CPU allocations, unless the user set <c>THP_MEM_ALLOC_ENABLE</c>
-    /// themselves or opted out with <c>PRECISION_HUGE_PAGES=0</c>. Filling fresh memory is bound by page faults on 4 KiB pages
-    /// (about 1 GB/s measured here); with 2 MiB pages a model loads near memory-copy speed (docs/benchmarks.md).
+    /// Applies <see cref="HugePagePolicy"/>: when it says yes and the user has not set <c>THP_MEM_ALLOC_ENABLE</c>, sets it
+    /// for libtorch's CPU allocator. Returns the decision, for <c>precision doctor</c>.
     /// </summary>
-    public static void EnableHugePageAllocations(ILogger logger)
+    public static HugePageDecision ApplyHugePagePolicy(ILogger logger)
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("PRECISION_HUGE_PAGES") == "0" || Environment.GetEnvironmentVariable(HugePages) is not null)
+        if (!OperatingSystem.IsLinux())
         {
-            return;
+            return new HugePageDecision(false, "transparent huge pages are a Linux feature");
         }
 
-        if (SetEnv(HugePages, "1", 0) == 0)
+        var decision = HugePagePolicy.Decide(Environment.GetEnvironmentVariable);
+        if (decision.Enabled && Environment.GetEnvironmentVariable(HugePagePolicy.LibTorchVariable) is null
+            && SetEnv(HugePagePolicy.LibTorchVariable, "1", 0) == 0)
         {
-            logger.LogDebug("Set {Variable}=1 for libtorch's CPU allocator.", HugePages);
+            logger.LogDebug("Set {Variable}=1 for libtorch's CPU allocator.", HugePagePolicy.LibTorchVariable);
         }
+
+        logger.LogDebug("Huge pages for libtorch: {Enabled} ({Reason}).", decision.Enabled ? "on" : "off", decision.Reason);
+        return decision;
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

@@ -51,7 +51,7 @@ public static class TorchSharpLoader
 
     private static TorchSharpStatus Load(ILogger logger)
     {
-        NativeEnvironment.EnableHugePageAllocations(logger);
+        var hugePages = NativeEnvironment.ApplyHugePagePolicy(logger);
         var compatibility = OperatingSystem.IsLinux() ? PrepareCompatibilityCopy(logger, CompatibilityCopy.DefaultCacheRoot()) : null;
         try
         {
@@ -70,7 +70,8 @@ public static class TorchSharpLoader
             CompatibilityCopyPath: compatibility?.CopyPath,
             CompatibilityCopyWritten: compatibility?.Written ?? false,
             WeakenedVersions: compatibility?.Weakened ?? [],
-            SystemLibStdCxx: compatibility?.SystemLibStdCxx);
+            SystemLibStdCxx: compatibility?.SystemLibStdCxx,
+            HugePages: hugePages);
     }
 
     /// <summary>
@@ -241,6 +242,7 @@ public static class TorchSharpLoader
 /// <param name="CompatibilityCopyWritten">True when this process wrote the copy; false when it reused one.</param>
 /// <param name="WeakenedVersions">The version requirements marked weak in the copy.</param>
 /// <param name="SystemLibStdCxx">The system libstdc++ the process uses, when located.</param>
+/// <param name="HugePages">Whether libtorch's large CPU allocations use transparent huge pages, and why.</param>
 public sealed record TorchSharpStatus(
     string TorchSharpVersion,
     string LibTorchVersion,
@@ -249,7 +251,8 @@ public sealed record TorchSharpStatus(
     string? CompatibilityCopyPath,
     bool CompatibilityCopyWritten,
     IReadOnlyList<string> WeakenedVersions,
-    string? SystemLibStdCxx);
+    string? SystemLibStdCxx,
+    HugePageDecision HugePages);
 
 /// <summary>TorchSharp's native backend could not be loaded; the message says what is missing and what to do.</summary>
 public sealed class TorchSharpLoadException : Exception

@@ -100,10 +100,10 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1L << 30, 8L << 20)]
-    [InlineData(4000, 8L << 20)]
-    [InlineData(4000, 0)] // every piece written with non-temporal stores
-    public void Vectorised_conversions_agree_with_the_definition_on_many_values_and_across_pieces(long chunkBytes, long streamingBytes)
+    [InlineData(1L << 30, false)]
+    [InlineData(4000, false)]
+    [InlineData(4000, true)] // into existing tensors, every piece written with non-temporal stores
+    public void Vectorised_conversions_agree_with_the_definition_on_many_values_and_across_pieces(long chunkBytes, bool intoExisting)
     {
         var random = new Random(11);
         var bits = new uint[5003];
@@ -124,9 +124,9 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         try
         {
             SafetensorsReader.CopyChunkBytes = chunkBytes;
-            DtypeConverter.StreamingBytes = streamingBytes;
+            DtypeConverter.StreamingBytes = intoExisting ? 0 : streaming;
             using var reader = SafetensorsReader.Open(path);
-            using var narrowed = reader.Read("t", ScalarType.BFloat16);
+            using var narrowed = Read(reader, ScalarType.BFloat16, intoExisting);
             var narrowedBits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(narrowed.bytes).ToArray();
             for (var i = 0; i < bits.Length; i++)
             {
@@ -143,7 +143,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
 
             SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["t"] = narrowed });
             using var again = SafetensorsReader.Open(path);
-            using var widened = again.Read("t", ScalarType.Float32);
+            using var widened = Read(again, ScalarType.Float32, intoExisting);
             var widenedBits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(widened.bytes).ToArray();
             Assert.Equal(narrowedBits.Select(b => (uint)b << 16), widenedBits);
         }
@@ -152,6 +152,18 @@ public sealed class SafetensorsRoundTripTests : IDisposable
             SafetensorsReader.CopyChunkBytes = chunk;
             DtypeConverter.StreamingBytes = streaming;
         }
+    }
+
+    private static Tensor Read(SafetensorsReader reader, ScalarType type, bool intoExisting)
+    {
+        if (!intoExisting)
+        {
+            return reader.Read("t", type);
+        }
+
+        var destination = empty(reader.Info("t").Shape, type);
+        reader.ReadInto("t", destination);
+        return destination;
     }
 
     [Fact]
