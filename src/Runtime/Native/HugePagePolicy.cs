@@ -9,7 +9,7 @@ public sealed record HugePageDecision(bool Enabled, string Reason);
 /// Decides whether libtorch should ask for 2 MiB pages (<c>THP_MEM_ALLOC_ENABLE</c>) for large CPU allocations. On bare
 /// metal and ordinary VMs they make creating a model's memory several times faster than 4 KiB pages. Under a virtio balloon
 /// with free page reporting, memory a process frees goes back to the hypervisor within seconds, and a fresh huge page then
-/// faults in from the host more slowly than 4 KiB pages do (measured 1.8–2.3× slower loads, docs/benchmarks.md), so there
+/// faults in from the host more slowly than 4 KiB pages do (loads measured 1.1–2.3× slower, docs/benchmarks.md), so there
 /// they stay off. The user's own setting always wins.
 /// </summary>
 internal static class HugePagePolicy

@@ -58,6 +58,23 @@ public sealed class SafetensorsReadIntoTests : IDisposable
     }
 
     [Fact]
+    public void A_contiguous_slice_of_a_larger_tensor_is_written_and_its_neighbours_are_not()
+    {
+        using var reader = SafetensorsReader.Open(Write(ScalarType.BFloat16, 3, 40));
+        using var expected = reader.Read("w", ScalarType.Float32);
+        using var storage = full([5, 3, 40], 9f);
+        using var destination = storage[2]; // contiguous, at an offset inside the storage
+
+        reader.ReadInto("w", destination);
+
+        Assert.True(destination.eq(expected).all().item<bool>());
+        using var before = storage[..2];
+        using var after = storage[3..];
+        Assert.True(before.eq(9f).all().item<bool>());
+        Assert.True(after.eq(9f).all().item<bool>());
+    }
+
+    [Fact]
     public void A_model_parameter_is_loaded_without_autograd_seeing_it()
     {
         using var reader = SafetensorsReader.Open(Write(ScalarType.BFloat16, 8, 4));
