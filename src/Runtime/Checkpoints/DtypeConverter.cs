@@ -13,7 +13,7 @@ namespace PrecisionAnalyzers.Runtime.Checkpoints;
 /// <remarks>
 /// Into memory that already exists (<see cref="SafetensorsReader.ReadInto"/>), destinations of at least
 /// <see cref="StreamingBytes"/> are written with non-temporal stores: the lines are not in the cache, and the stores skip
-/// fetching each one before overwriting it (measured faster in every run, docs/benchmarks.md). A fresh destination is
+/// fetching each one before overwriting it (the lower median time in 9 of 10 comparisons, docs/benchmarks.md). A fresh destination is
 /// written with ordinary stores: the kernel has just zeroed each page as it was first touched, so its lines are in the
 /// cache already.
 /// </remarks>
