@@ -144,4 +144,98 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
         class Dog { public void Train() { } }
         class C { void M(Dog dog) { var o = new LoadOptions { UseCache = true }; dog.Train(); } }
         """);
+
+    private const string Trains = VerifyCS.Usings + "partial class FineTuner { public void Step(torch.Tensor loss) => loss.backward(); }";
+
+    private const string DoesNotTrain = VerifyCS.Usings + "partial class FineTuner { public void Answer(CausalLM model) => model.Eval(); }";
+
+    [Theory]
+    [InlineData("""private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} });""")]
+    [InlineData("""private LoadOptions Options { get; } = new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} };""")]
+    [InlineData("""public FineTuner(CausalLM model) { model.UseCache = {|#0:true|}; }""")]
+    public Task The_cache_turned_on_as_the_configuration_of_a_partial_type_is_flagged_when_another_part_trains(string member) => VerifyCS.AnalyzeFilesAsync(
+        [VerifyCS.Usings + "partial class FineTuner { " + member + " }", Trains],
+        VerifyCS.Diagnostic().WithArguments("FineTuner"));
+
+    [Fact]
+    public Task A_GenAI_model_input_configured_in_one_part_is_flagged_when_another_part_trains() => VerifyCS.AnalyzeFilesAsync(
+        [
+            "using Microsoft.ML.GenAI.Core;\n" + VerifyCS.Usings + "partial class FineTuner { public FineTuner(torch.Tensor ids) { var input = new {|#0:CausalLMModelInput|}(ids); } }" + StandIns.GenAI,
+            Trains,
+        ],
+        VerifyCS.Diagnostic().WithArguments("FineTuner"));
+
+    [Theory]
+    [InlineData("""private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true });""")]
+    [InlineData("""public FineTuner(CausalLM model) { model.UseCache = true; }""")]
+    public Task The_cache_turned_on_as_the_configuration_of_a_partial_type_no_part_of_which_trains_is_not_flagged(string member) => VerifyCS.AnalyzeFilesAsync(
+        [VerifyCS.Usings + "partial class FineTuner { " + member + " }", DoesNotTrain]);
+
+    [Fact]
+    public Task A_partial_type_with_its_parts_in_one_file_is_flagged_once_per_site() => VerifyCS.AnalyzeAsync(
+        """
+        partial class FineTuner
+        {
+            private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} });
+
+            public FineTuner() => _model.UseCache = {|#1:true|};
+
+            public void Run() => _model.Train();
+        }
+
+        partial class FineTuner
+        {
+            public void Step(torch.Tensor loss) => loss.backward();
+        }
+        """,
+        VerifyCS.Diagnostic(0).WithArguments("FineTuner"),
+        VerifyCS.Diagnostic(1).WithArguments("FineTuner"));
+
+    [Fact]
+    public Task A_method_of_a_partial_type_is_judged_on_its_own_even_when_another_part_trains() => VerifyCS.AnalyzeFilesAsync(
+        [
+            VerifyCS.Usings + """partial class Service { void Generate() { using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); } }""",
+            VerifyCS.Usings + "partial class Service { void FineTune(CausalLM other) => other.Train(); }",
+        ]);
+
+    [Fact]
+    public Task A_training_method_of_a_partial_type_is_still_flagged_once() => VerifyCS.AnalyzeFilesAsync(
+        [
+            VerifyCS.Usings + """partial class Service { void FineTune() { using var model = CausalLM.Load("m", new LoadOptions { UseCache = {|#0:true|} }); model.Train(); } }""",
+            VerifyCS.Usings + "partial class Service { void Other(torch.Tensor loss) => loss.backward(); }",
+        ],
+        VerifyCS.Diagnostic().WithArguments("FineTune"));
+
+    [Fact]
+    public Task A_site_in_a_type_nested_in_a_partial_type_belongs_to_the_nested_type() => VerifyCS.AnalyzeFilesAsync(
+        [
+            VerifyCS.Usings + """
+            partial class Outer
+            {
+                private readonly LoadOptions _options = new LoadOptions { UseCache = {|#0:true|} };
+
+                class Chat { private readonly LoadOptions _options = new LoadOptions { UseCache = true }; }
+            }
+            """,
+            VerifyCS.Usings + "partial class Outer { void Step(torch.Tensor loss) => loss.backward(); }",
+        ],
+        VerifyCS.Diagnostic().WithArguments("Outer"));
+
+    [Fact]
+    public Task A_nested_partial_type_is_judged_on_its_own_parts() => VerifyCS.AnalyzeFilesAsync(
+        [
+            VerifyCS.Usings + "partial class Outer { partial class Inner { private readonly LoadOptions _options = new LoadOptions { UseCache = {|#0:true|} }; } }",
+            VerifyCS.Usings + "partial class Outer { partial class Inner { void Step(torch.Tensor loss) => loss.backward(); } }",
+            VerifyCS.Usings + "partial class Outer { private readonly LoadOptions _options = new LoadOptions { UseCache = true }; }",
+        ],
+        VerifyCS.Diagnostic().WithArguments("Inner"));
+
+    [Fact]
+    public Task A_partial_type_with_a_generated_part_is_still_analysed() => VerifyCS.AnalyzeFilesAsync(
+        [
+            VerifyCS.Usings + "partial class FineTuner { private readonly LoadOptions _options = new LoadOptions { UseCache = {|#0:true|} }; }",
+            Trains,
+            "// <auto-generated/>\n" + "partial class FineTuner { public int Generated => 1; }",
+        ],
+        VerifyCS.Diagnostic().WithArguments("FineTuner"));
 }

@@ -81,4 +81,40 @@ public sealed class PREC002AndPREC003CodeFixTests
             }
         }
         """ + StandIns.GenAI);
+
+    [Fact]
+    public Task PREC003_turns_the_cache_off_in_the_part_of_a_partial_type_that_configures_it() => Fix3.FixFilesAsync(
+        [
+            Fix3.Usings + """
+            partial class FineTuner
+            {
+                private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|PREC003:true|} });
+
+                public FineTuner() => _model.UseCache = {|PREC003:true|}; // for samples
+            }
+            """,
+            Fix3.Usings + "partial class FineTuner { public void Step(torch.Tensor loss) => loss.backward(); }",
+        ],
+        [
+            Fix3.Usings + """
+            partial class FineTuner
+            {
+                private readonly CausalLM _model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = false });
+
+                public FineTuner() => _model.UseCache = false; // for samples
+            }
+            """,
+            Fix3.Usings + "partial class FineTuner { public void Step(torch.Tensor loss) => loss.backward(); }",
+        ]);
+
+    [Fact]
+    public Task PREC003_adds_useCache_false_to_a_GenAI_input_a_partial_type_configures() => Fix3.FixFilesAsync(
+        [
+            "using Microsoft.ML.GenAI.Core;\n" + Fix3.Usings + "partial class FineTuner { public FineTuner(torch.Tensor ids) { var input = new {|PREC003:CausalLMModelInput|}(ids); } }" + StandIns.GenAI,
+            Fix3.Usings + "partial class FineTuner { public void Step(torch.Tensor loss) => loss.backward(); }",
+        ],
+        [
+            "using Microsoft.ML.GenAI.Core;\n" + Fix3.Usings + "partial class FineTuner { public FineTuner(torch.Tensor ids) { var input = new CausalLMModelInput(ids, useCache: false); } }" + StandIns.GenAI,
+            Fix3.Usings + "partial class FineTuner { public void Step(torch.Tensor loss) => loss.backward(); }",
+        ]);
 }

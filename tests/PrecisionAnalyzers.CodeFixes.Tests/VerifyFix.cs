@@ -31,4 +31,30 @@ internal static class VerifyFix<TAnalyzer, TFix>
         test.CodeActionValidationMode = CodeActionValidationMode.SemanticStructure;
         return test.RunAsync();
     }
+
+    /// <summary>As <see cref="FixAsync"/>, for several files of one compilation (each given whole, with its own usings), fixed in place.</summary>
+    public static Task FixFilesAsync(string[] sources, string[] fixedSources, string? equivalenceKey = null)
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
+        {
+            ReferenceAssemblies = AnalyzerTestReferences.None,
+            CodeActionEquivalenceKey = equivalenceKey,
+        };
+        foreach (var (source, index) in sources.Select((s, i) => (s, i)))
+        {
+            test.TestState.Sources.Add(($"/0/Test{index}.cs", source));
+        }
+
+        foreach (var (source, index) in fixedSources.Select((s, i) => (s, i)))
+        {
+            test.FixedState.Sources.Add(($"/0/Test{index}.cs", source));
+        }
+
+        test.TestState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
+        test.FixedState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
+        test.BatchFixedState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
+        test.TestBehaviors |= TestBehaviors.SkipGeneratedCodeCheck;
+        test.CodeActionValidationMode = CodeActionValidationMode.SemanticStructure;
+        return test.RunAsync();
+    }
 }
