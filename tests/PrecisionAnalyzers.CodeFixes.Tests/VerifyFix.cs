@@ -15,22 +15,8 @@ internal static class VerifyFix<TAnalyzer, TFix>
 {
     public const string Usings = "using PrecisionAnalyzers.Runtime;\nusing TorchSharp;\n";
 
-    public static Task FixAsync(string source, string fixedSource, string? equivalenceKey = null)
-    {
-        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
-        {
-            ReferenceAssemblies = AnalyzerTestReferences.None,
-            TestCode = Usings + source,
-            FixedCode = Usings + fixedSource,
-            CodeActionEquivalenceKey = equivalenceKey,
-        };
-        test.TestState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
-        test.FixedState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
-        test.BatchFixedState.AdditionalReferences.AddRange(AnalyzerTestReferences.All);
-        test.TestBehaviors |= TestBehaviors.SkipGeneratedCodeCheck;
-        test.CodeActionValidationMode = CodeActionValidationMode.SemanticStructure;
-        return test.RunAsync();
-    }
+    public static Task FixAsync(string source, string fixedSource, string? equivalenceKey = null) =>
+        FixFilesAsync([Usings + source], [Usings + fixedSource], equivalenceKey);
 
     /// <summary>As <see cref="FixAsync"/>, for several files of one compilation (each given whole, with its own usings), fixed in place.</summary>
     public static Task FixFilesAsync(string[] sources, string[] fixedSources, string? equivalenceKey = null)
