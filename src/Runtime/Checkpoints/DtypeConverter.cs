@@ -32,7 +32,7 @@ internal static unsafe class DtypeConverter
     /// <paramref name="existingMemory"/> says the destination was in use before (not freshly allocated): only then are
     /// large destinations written with non-temporal stores.
     /// </summary>
-    public static void Convert(byte* source, long elements, ScalarType from, ScalarType to, byte* destination, bool existingMemory = false)
+    public static void Convert(byte* source, long elements, ScalarType from, ScalarType to, byte* destination, bool existingMemory)
     {
         var blocks = (elements + Block - 1) / Block;
         var sourceAddress = (nint)source;

@@ -54,7 +54,7 @@ public sealed class SafetensorsReadIntoTests : IDisposable
         reader.ReadInto("w", destination);
 
         Assert.False(destination.is_contiguous());
-        Assert.True(destination.eq(expected).all().item<bool>());
+        Assert.True(AllEqual(destination, expected));
     }
 
     [Fact]
@@ -67,11 +67,11 @@ public sealed class SafetensorsReadIntoTests : IDisposable
 
         reader.ReadInto("w", destination);
 
-        Assert.True(destination.eq(expected).all().item<bool>());
+        Assert.True(AllEqual(destination, expected));
         using var before = storage[..2];
         using var after = storage[3..];
-        Assert.True(before.eq(9f).all().item<bool>());
-        Assert.True(after.eq(9f).all().item<bool>());
+        Assert.True(AllEqual(before, 9f));
+        Assert.True(AllEqual(after, 9f));
     }
 
     [Fact]
@@ -85,10 +85,11 @@ public sealed class SafetensorsReadIntoTests : IDisposable
 
         Assert.True(parameter.requires_grad);
         Assert.True(parameter.is_leaf);
-        Assert.True(parameter.detach().eq(expected).all().item<bool>());
+        using var values = parameter.detach();
+        Assert.True(AllEqual(values, expected));
         using var loss = parameter.sum();
         loss.backward();
-        Assert.True(parameter.grad!.eq(ones([8, 4])).all().item<bool>());
+        Assert.True(AllEqual(parameter.grad!, 1f));
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class SafetensorsReadIntoTests : IDisposable
         Assert.Contains("'w'", error.Message, StringComparison.Ordinal);
         Assert.Contains("[4, 6]", error.Message, StringComparison.Ordinal);
         Assert.Contains("[6, 4]", error.Message, StringComparison.Ordinal);
-        Assert.True(destination.eq(3f).all().item<bool>());
+        Assert.True(AllEqual(destination, 3f));
     }
 
     [Fact]
@@ -118,9 +119,22 @@ public sealed class SafetensorsReadIntoTests : IDisposable
 
         checkpoint.ReadInto("w", destination);
 
-        Assert.True(destination.eq(expected).all().item<bool>());
+        Assert.True(AllEqual(destination, expected));
         Assert.Equal(checkpoint.TotalBytes, reports[^1].BytesRead - checkpoint.TotalBytes);
         Assert.Throws<KeyNotFoundException>(() => checkpoint.ReadInto("missing", destination));
+    }
+
+    // Element-wise equality of every element, with the intermediate tensors disposed.
+    private static bool AllEqual(Tensor actual, Tensor expected)
+    {
+        using var scope = NewDisposeScope();
+        return actual.eq(expected).all().item<bool>();
+    }
+
+    private static bool AllEqual(Tensor actual, float expected)
+    {
+        using var scope = NewDisposeScope();
+        return actual.eq(expected).all().item<bool>();
     }
 
     private sealed class Progress(Action<CheckpointProgress> report) : IProgress<CheckpointProgress>
