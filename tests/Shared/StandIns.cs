@@ -52,6 +52,14 @@ internal static class StandIns
             {
                 public static Phi3ForCausalLM FromPretrained(string modelFolder, string configName = "config.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
             }
+
+            // The real class's name, misspelled as Microsoft.ML.GenAI spells it, and its real base type and FromPretrained.
+            public class Phi3ForCasualLM : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Phi3ForCasualLM() : base(nameof(Phi3ForCasualLM)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => input;
+                public static Phi3ForCasualLM FromPretrained(string modelFolder, string configName = "config.json", string checkPointName = "model.safetensors.index.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
+            }
         }
         """;
 }
