@@ -40,6 +40,7 @@ public sealed class PREC002AndPREC003CodeFixTests
                 using var base = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|PREC003:true|} /* from the sample */ });
                 model.UseCache = {|PREC003:true|}; // generation
                 model.Train();
+                base.Train();
             }
         }
         """.Replace("base", "loaded", StringComparison.Ordinal),
@@ -51,6 +52,7 @@ public sealed class PREC002AndPREC003CodeFixTests
                 using var loaded = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = false /* from the sample */ });
                 model.UseCache = false; // generation
                 model.Train();
+                loaded.Train();
             }
         }
         """);
