@@ -48,7 +48,13 @@ internal sealed class ModuleDtype
             case IInvocationOperation factory when SymbolEqualityComparer.Default.Equals(factory.TargetMethod.ContainingType, _precision.TorchNn):
                 return HasDtypeArgument(factory.Arguments) || DefaultDtypeBefore(factory);
             case IObjectCreationOperation creation when _precision.IsModule(creation.Type):
-                return CarriesDtype(creation) || DefaultDtypeBefore(creation);
+                return ConstructorDtype(creation) switch
+                {
+                    Given.Chosen => true,
+                    Given.NotChosen => false,
+                    Given.Unknown => null,
+                    _ => DefaultDtypeBefore(creation),
+                };
             case ILocalReferenceOperation local:
                 return LocalChosen(local.Local);
             default:
@@ -116,20 +122,122 @@ internal sealed class ModuleDtype
         return result;
     }
 
-    /// <summary>
-    /// A module type's constructor given a dtype: a <c>ScalarType</c>/<c>DType</c> argument, or an object (a configuration)
-    /// whose type has a dtype member. A dtype parameter left to its default is not a choice.
-    /// </summary>
-    private bool CarriesDtype(IObjectCreationOperation creation)
+    /// <summary>What a module's constructor is given about its dtype.</summary>
+    private enum Given
     {
+        /// <summary>Nothing: <c>set_default_dtype</c> before it decides.</summary>
+        Nothing,
+        Chosen,
+        NotChosen,
+        Unknown,
+    }
+
+    /// <summary>
+    /// What a module type's constructor is given: a <c>ScalarType</c>/<c>DType</c> argument, or a configuration object (a type
+    /// with a dtype member) whose dtype the method sets, is a choice; a configuration whose dtype the method never sets is not
+    /// (the class's own default decides, whatever <c>set_default_dtype</c> says); a configuration from elsewhere (a parameter,
+    /// a field, a project's own method) is unknown.
+    /// </summary>
+    private Given ConstructorDtype(IObjectCreationOperation creation)
+    {
+        var result = Given.Nothing;
         foreach (var argument in creation.Arguments)
         {
-            if (argument.ArgumentKind == ArgumentKind.DefaultValue || ImplicitConversions.Strip(argument.Value).ConstantValue is { HasValue: true, Value: null })
+            var value = ImplicitConversions.Strip(argument.Value);
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue || value.ConstantValue is { HasValue: true, Value: null })
             {
                 continue;
             }
 
-            if (LoaderShape.IsDtypeType(argument.Parameter?.Type, _precision) || HasDtypeMember(ImplicitConversions.Strip(argument.Value).Type))
+            if (LoaderShape.IsDtypeType(argument.Parameter?.Type, _precision))
+            {
+                return Given.Chosen;
+            }
+
+            if (HasDtypeMember(value.Type))
+            {
+                switch (ConfigDtype(value))
+                {
+                    case true:
+                        return Given.Chosen;
+                    case false:
+                        result = result == Given.Unknown ? Given.Unknown : Given.NotChosen;
+                        break;
+                    default:
+                        result = Given.Unknown;
+                        break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether a configuration object's dtype is set in the method: true when its initializer or an assignment sets a dtype
+    /// member; false when it is built here (<c>new</c>, or deserialized) and none is set; null when it comes from elsewhere.
+    /// </summary>
+    private bool? ConfigDtype(IOperation config)
+    {
+        switch (config)
+        {
+            case IObjectCreationOperation creation:
+                return SetsDtype(creation.Initializer);
+            case ILocalReferenceOperation local:
+            {
+                bool? built = null;
+                foreach (var operation in _root.Descendants())
+                {
+                    switch (operation)
+                    {
+                        case ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Instance: ILocalReferenceOperation owner } member }
+                            when SymbolEqualityComparer.Default.Equals(owner.Local, local.Local) && IsDtypeMember(member.Member):
+                            return true;
+                        case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local):
+                            built = ImplicitConversions.StripOrNull(declarator.Initializer?.Value) switch
+                            {
+                                IObjectCreationOperation creation => SetsDtype(creation.Initializer) ? true : false,
+                                ICoalesceOperation { Value: IInvocationOperation { TargetMethod.Name: "Deserialize" } } => false,
+                                IInvocationOperation { TargetMethod.Name: "Deserialize" } => false,
+                                _ => null,
+                            };
+                            if (built == true)
+                            {
+                                return true;
+                            }
+
+                            break;
+                    }
+                }
+
+                return built;
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private bool SetsDtype(IObjectOrCollectionInitializerOperation? initializer) =>
+        initializer?.Initializers.OfType<ISimpleAssignmentOperation>().Any(a => a.Target is IMemberReferenceOperation member && IsDtypeMember(member.Member)) == true;
+
+    private bool IsDtypeMember(ISymbol member)
+    {
+        var type = member switch
+        {
+            IPropertySymbol property => property.Type,
+            IFieldSymbol field => field.Type,
+            _ => null,
+        };
+        return LoaderShape.IsDtypeType(type, _precision)
+            || (type?.SpecialType == SpecialType.System_String && member.Name.IndexOf("dtype", System.StringComparison.OrdinalIgnoreCase) >= 0);
+    }
+
+    private bool HasDtypeMember(ITypeSymbol? type)
+    {
+        for (var current = type; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
+        {
+            if (current.GetMembers().Any(IsDtypeMember))
             {
                 return true;
             }
@@ -138,28 +246,15 @@ internal sealed class ModuleDtype
         return false;
     }
 
-    private bool HasDtypeMember(ITypeSymbol? type)
-    {
-        for (var current = type; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
-        {
-            foreach (var member in current.GetMembers())
-            {
-                var memberType = member switch
-                {
-                    IPropertySymbol property => property.Type,
-                    IFieldSymbol field => field.Type,
-                    _ => null,
-                };
-                if (LoaderShape.IsDtypeType(memberType, _precision)
-                    || (memberType?.SpecialType == SpecialType.System_String && member.Name.IndexOf("dtype", System.StringComparison.OrdinalIgnoreCase) >= 0))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    /// <summary>
+    /// Whether the method saves a module (<c>Module.save</c>, PyBridge's <c>save_py</c>/<c>save_safetensors</c>) before
+    /// <paramref name="load"/>: a round trip of the program's own state, in the dtype it was saved in.
+    /// </summary>
+    public bool SavesBefore(IInvocationOperation load) =>
+        _root.Descendants().OfType<IInvocationOperation>().Any(call =>
+            call.Syntax.SpanStart < load.Syntax.SpanStart && call.TargetMethod.Name is "save" or "save_py" or "save_safetensors" or "save_checkpoint"
+            && (SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModule)
+                || call.TargetMethod.ContainingType?.ContainingNamespace is { Name: "PyBridge", ContainingNamespace.Name: "TorchSharp" }));
 
     /// <summary>Whether <c>torch.set_default_dtype</c> is called in the method before <paramref name="creation"/>.</summary>
     private bool DefaultDtypeBefore(IOperation creation) =>

@@ -122,8 +122,34 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
     [InlineData("""var input = new CausalLMModelInput(ids) { UseCache = {|#0:true|} };""")]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: false); input.UseCache = {|#0:true|};""")]
     public Task GenAI_model_input_with_the_cache_on_in_a_training_step_is_flagged(string body) => VerifyCS.AnalyzeAsync(
-        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} loss.backward(); } }""" + StandIns.GenAI,
+        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(InputNet model, torch.Tensor ids, torch.Tensor loss) { {{body}} model.forward(input); loss.backward(); } }""" + InputNet + StandIns.GenAI,
         VerifyCS.Diagnostic().WithArguments("Step"));
+
+    [Fact]
+    public Task GenAI_input_that_only_carries_tensors_is_not_flagged() => VerifyCS.AnalyzeAsync(
+        "using Microsoft.ML.GenAI.Core;\nusing System.Linq;\n" + """
+        class C
+        {
+            void Step(InputNet model, torch.Tensor[] batches, torch.Tensor loss)
+            {
+                var inputs = batches.Select(ids => new CausalLMModelInput(ids, labels: ids)).ToList();
+                foreach (var input in inputs)
+                {
+                    model.forward(new CausalLMModelInput(input.InputIds, useCache: false));
+                    loss.backward();
+                }
+            }
+        }
+        """ + InputNet + StandIns.GenAI);
+
+    private const string InputNet = """
+
+        class InputNet : torch.nn.Module<Microsoft.ML.GenAI.Core.CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(Microsoft.ML.GenAI.Core.CausalLMModelInput input) => input.InputIds;
+        }
+        """;
 
     [Theory]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: false); loss.backward();""")]

@@ -62,25 +62,39 @@ public sealed class PREC002AndPREC003CodeFixTests
         "using Microsoft.ML.GenAI.Core;\n" + """
         class C
         {
-            void Step(torch.Tensor ids, torch.Tensor loss)
+            void Step(InputNet model, torch.Tensor ids, torch.Tensor loss)
             {
                 var input = new {|PREC003:CausalLMModelInput|}(ids, labels: ids); // the training batch
                 var other = new {|PREC003:CausalLMModelInput|}(ids);
                 var explicitOn = new CausalLMModelInput(ids, useCache: {|PREC003:true|});
+                model.forward(input); model.forward(other); model.forward(explicitOn);
                 loss.backward();
             }
+        }
+
+        class InputNet : torch.nn.Module<CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(CausalLMModelInput input) => input.InputIds;
         }
         """ + StandIns.GenAI,
         "using Microsoft.ML.GenAI.Core;\n" + """
         class C
         {
-            void Step(torch.Tensor ids, torch.Tensor loss)
+            void Step(InputNet model, torch.Tensor ids, torch.Tensor loss)
             {
                 var input = new CausalLMModelInput(ids, labels: ids, useCache: false); // the training batch
                 var other = new CausalLMModelInput(ids, useCache: false);
                 var explicitOn = new CausalLMModelInput(ids, useCache: false);
+                model.forward(input); model.forward(other); model.forward(explicitOn);
                 loss.backward();
             }
+        }
+
+        class InputNet : torch.nn.Module<CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(CausalLMModelInput input) => input.InputIds;
         }
         """ + StandIns.GenAI);
 

@@ -38,6 +38,7 @@ internal static class StandIns
                 public static T load_py<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
                 public static T load_safetensors<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
                 public static T load_checkpoint<T>(this T module, string path, string? checkpointName = null, bool strict = true) where T : torch.nn.Module => module;
+                public static T save_py<T>(this T module, string location) where T : torch.nn.Module => module;
             }
         }
         """;

@@ -63,6 +63,11 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 
         var dtypeParameter = loader.Kind == "dtype-param";
         var moduleDtype = new ModuleDtype(invocation, precision, catalogue);
+        if (loader.Kind == "module-load" && moduleDtype.SavesBefore(invocation))
+        {
+            return; // saved and reloaded in the same method: the program's own state, in its own dtype
+        }
+
         bool? chosen = loader.Kind switch
         {
             "module-load" => moduleDtype.ConvertedAt(invocation) ? true : moduleDtype.Chosen(ModuleDtype.Receiver(invocation)),

@@ -246,8 +246,20 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
 
         var site = context.SemanticModel.GetOperation(node, context.CancellationToken);
         var model = site is null ? null : CachedModel.Of(site, precision);
+        if (model is null && IsModelInput(site, precision))
+        {
+            return null; // a GenAI input no model call in the method is given: it carries tensors, its cache setting goes nowhere
+        }
+
         return scope.TrainsModel(model) ? context.ContainingSymbol?.Name ?? "this code" : null;
     }
+
+    private static bool IsModelInput(IOperation? site, PrecisionContext precision) => site switch
+    {
+        IObjectCreationOperation creation => SymbolEqualityComparer.Default.Equals(creation.Type, precision.GenAIModelInput),
+        ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } => SymbolEqualityComparer.Default.Equals(property.Property, precision.GenAIModelInputUseCache),
+        _ => false,
+    };
 
     /// <summary>The member-level body around a node: the method, constructor or accessor (through any lambdas and local functions), or the file's top-level code.</summary>
     private static SyntaxNode? OutermostBody(SyntaxNode node)
