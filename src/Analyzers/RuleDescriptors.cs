@@ -24,7 +24,7 @@ public static class RuleDescriptors
     public static readonly DiagnosticDescriptor CacheInTraining = Create(
         RuleIdentifiers.CacheInTraining,
         "Generation cache enabled in training",
-        "The generation cache is enabled on a model that '{0}' trains: set UseCache to false",
+        "The generation cache is enabled on a model that '{0}' trains: the key/value cache is returned with the outputs in training, costs memory for every step, and breaks mixed-precision code that casts the outputs at checkpoint save; set UseCache to false (GenAI: useCache: false)",
         DiagnosticSeverity.Warning,
         "A key/value cache is for generation. Left on during fine-tuning it is returned with the outputs, and mixed-precision code that casts outputs crashes on it at checkpoint save (LoRA on Gemma 3 in BF16/FP16).");
 
