@@ -490,7 +490,7 @@ internal sealed class TemplateParser
                 _index++;
                 var name = Next();
                 target = name.Kind is TemplateTokenKind.Name or TemplateTokenKind.Integer
-                    ? new AttributeExpression(token.Position, target, name.Value)
+                    ? new AttributeExpression(name.Position, target, name.Value)
                     : throw Error(name, $"expected an attribute name after '.', found '{name.Value}'");
             }
             else if (token.IsOperator("["))
@@ -500,7 +500,7 @@ internal sealed class TemplateParser
             }
             else if (token.IsOperator("("))
             {
-                target = new CallExpression(token.Position, target, ParseArguments());
+                target = new CallExpression(target.Position, target, ParseArguments());
             }
             else
             {
