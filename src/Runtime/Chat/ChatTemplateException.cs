@@ -7,10 +7,10 @@ namespace PrecisionAnalyzers.Runtime.Chat;
 /// </summary>
 public sealed class ChatTemplateException : Exception
 {
-    public ChatTemplateException(string? source, int line, int column, string reason, bool isRaisedByTemplate = false, Exception? inner = null)
-        : base(Format(source, line, column, reason), inner)
+    public ChatTemplateException(string? filePath, int line, int column, string reason, bool isRaisedByTemplate = false, Exception? inner = null)
+        : base(Format(filePath, line, column, reason), inner)
     {
-        Source = source;
+        FilePath = filePath;
         Line = line;
         Column = column;
         Reason = reason;
@@ -18,7 +18,7 @@ public sealed class ChatTemplateException : Exception
     }
 
     /// <summary>The file the template came from, or null for a template given as text.</summary>
-    public new string? Source { get; }
+    public string? FilePath { get; }
 
     /// <summary>1-based line in the template; 0 when the problem has no place in it (a missing file).</summary>
     public int Line { get; }
@@ -32,9 +32,9 @@ public sealed class ChatTemplateException : Exception
     /// <summary>True when the template itself raised the error through <c>raise_exception</c>.</summary>
     public bool IsRaisedByTemplate { get; }
 
-    private static string Format(string? source, int line, int column, string reason)
+    private static string Format(string? filePath, int line, int column, string reason)
     {
-        var where = source is null ? "chat template" : Path.GetFileName(source) + " (chat template)";
+        var where = filePath is null ? "chat template" : Path.GetFileName(filePath) + " (chat template)";
         return line > 0 ? $"{where}, line {line}, column {column}: {reason}" : $"{where}: {reason}";
     }
 }

@@ -12,6 +12,9 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
 {
     private static readonly IReadOnlyDictionary<string, object?> NoKeywords = new Dictionary<string, object?>();
 
+    /// <summary>The most items <c>range</c> makes and the longest string <c>*</c> repeats to: a template cannot exhaust memory.</summary>
+    internal const int MaxItems = 1_000_000;
+
     public void AddGlobals(TemplateScope globals)
     {
         globals.Set("raise_exception", (TemplateCallable)((args, _, at) =>
@@ -53,6 +56,11 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             var result = new List<object?>();
             for (var i = start; step > 0 ? i < stop : i > stop; i += step)
             {
+                if (result.Count == MaxItems)
+                {
+                    throw evaluator.Error(at, $"range() of more than {MaxItems} items");
+                }
+
                 result.Add(i);
             }
 
@@ -62,7 +70,7 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             Strftime(time.GetLocalNow(), args.Count == 1 && args[0] is string format ? format : throw evaluator.Error(at, "strftime_now() takes one format string"), at)));
     }
 
-    public object? GetAttribute(object? target, string name, TemplatePosition at, bool viaDot)
+    public object? GetAttribute(object? target, string name, TemplatePosition at)
     {
         switch (target)
         {
@@ -89,7 +97,6 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             case null:
                 throw evaluator.Error(at, $"None has no attribute '{name}'");
             default:
-                _ = viaDot;
                 return TemplateUndefined.Instance;
         }
     }
@@ -223,13 +230,18 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             case (List<object?> a, List<object?> b) when op == "+":
                 return a.Concat(b).ToList();
             case (string s, long n) when op == "*":
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, n)));
+                return Repeat(s, n, at, evaluator);
             case (long n, string s) when op == "*":
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, n)));
+                return Repeat(s, n, at, evaluator);
             default:
                 throw Unsupported();
         }
     }
+
+    private static string Repeat(string s, long count, TemplatePosition at, TemplateEvaluator evaluator) =>
+        count <= 0 ? string.Empty
+        : s.Length * count > MaxItems ? throw evaluator.Error(at, $"a repeated string of more than {MaxItems} characters")
+        : string.Concat(Enumerable.Repeat(s, (int)count));
 
     private static bool Contains(object? container, object? item, TemplatePosition at, TemplateEvaluator evaluator) => container switch
     {
@@ -330,7 +342,7 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             case "join":
                 var separator = TemplateValues.ToText(Arg(0, "d", string.Empty));
                 var attribute = Arg(1, "attribute", null) as string;
-                var parts = Iterate(value, at, name).Select(item => attribute is null ? item : GetAttribute(item, attribute, at, viaDot: true));
+                var parts = Iterate(value, at, name).Select(item => attribute is null ? item : GetAttribute(item, attribute, at));
                 return string.Join(separator, parts.Select(TemplateValues.ToText));
             case "items":
                 return value switch
@@ -383,7 +395,7 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
                 var keep = name == "selectattr";
                 return Iterate(value, at, name).Where(item =>
                 {
-                    var attributeValue = GetAttribute(item, key, at, viaDot: true);
+                    var attributeValue = GetAttribute(item, key, at);
                     var passes = args.Count > 1
                         ? ApplyTest(args[1] as string ?? throw evaluator.Error(at, $"{name}'s test must be a name"), attributeValue, args.Skip(2).ToList(), at)
                         : TemplateValues.IsTrue(attributeValue);
@@ -398,7 +410,7 @@ internal sealed class TemplateBuiltins(TemplateEvaluator evaluator, TimeProvider
             case "map":
                 if (keyword.TryGetValue("attribute", out var mapped) && mapped is string mapAttribute)
                 {
-                    return Iterate(value, at, name).Select(item => GetAttribute(item, mapAttribute, at, viaDot: true)).ToList();
+                    return Iterate(value, at, name).Select(item => GetAttribute(item, mapAttribute, at)).ToList();
                 }
 
                 var filterName = args.Count > 0 && args[0] is string f ? f : throw evaluator.Error(at, "map needs a filter name or attribute=");

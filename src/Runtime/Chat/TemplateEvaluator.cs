@@ -15,6 +15,10 @@ internal sealed class TemplateEvaluator
     private readonly string? _source;
     private readonly CancellationToken _cancellationToken;
     private readonly TemplateBuiltins _builtins;
+    private int _macroDepth;
+
+    /// <summary>Macro calls nested deeper than this fail instead of overflowing the stack.</summary>
+    internal const int MaxMacroDepth = 64;
 
     public TemplateEvaluator(string? source, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -210,6 +214,11 @@ internal sealed class TemplateEvaluator
             throw Error(at, $"macro '{macro.Name}' takes {macro.Parameters.Count} arguments, {positional.Count} given");
         }
 
+        if (_macroDepth >= MaxMacroDepth)
+        {
+            throw Error(at, $"macro '{macro.Name}' nested more than {MaxMacroDepth} calls deep");
+        }
+
         var scope = new TemplateScope(definedIn);
         for (var i = 0; i < macro.Parameters.Count; i++)
         {
@@ -221,7 +230,16 @@ internal sealed class TemplateEvaluator
         }
 
         var output = new StringBuilder();
-        Execute(macro.Body, scope, output, inLoop: false);
+        _macroDepth++;
+        try
+        {
+            Execute(macro.Body, scope, output, inLoop: false);
+        }
+        finally
+        {
+            _macroDepth--;
+        }
+
         return output.ToString();
     };
 
@@ -244,7 +262,7 @@ internal sealed class TemplateEvaluator
 
                 return result;
             case AttributeExpression attribute:
-                return _builtins.GetAttribute(Evaluate(attribute.Target, scope), attribute.Name, attribute.Position, viaDot: true);
+                return _builtins.GetAttribute(Evaluate(attribute.Target, scope), attribute.Name, attribute.Position);
             case IndexExpression index:
                 return _builtins.GetItem(Evaluate(index.Target, scope), Evaluate(index.Index, scope), index.Position);
             case SliceExpression slice:

@@ -19,6 +19,7 @@ internal sealed class TemplateLexer
     private readonly int _end;
     private readonly string? _source;
     private readonly List<TemplateToken> _tokens = [];
+    private readonly List<int> _lineStarts = [0];
     private int _position;
 
     private TemplateLexer(string text, string? source)
@@ -26,6 +27,13 @@ internal sealed class TemplateLexer
         _text = text;
         _source = source;
         _end = text.EndsWith('\n') ? text.Length - 1 : text.Length;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                _lineStarts.Add(i + 1);
+            }
+        }
     }
 
     public static IReadOnlyList<TemplateToken> Tokenize(string text, string? source)
@@ -282,18 +290,9 @@ internal sealed class TemplateLexer
 
     internal TemplatePosition PositionOf(int index)
     {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < index && i < _text.Length; i++)
-        {
-            if (_text[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        return new TemplatePosition(line, index - lineStart + 1);
+        var line = _lineStarts.BinarySearch(index);
+        line = line >= 0 ? line : ~line - 1;
+        return new TemplatePosition(line + 1, index - _lineStarts[line] + 1);
     }
 
     private ChatTemplateException Error(int index, string reason)

@@ -63,6 +63,24 @@ public sealed class ChatTemplateTests : IDisposable
         Assert.Contains($"line {line}, column {column}", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "macro 'f' nested more than 64 calls deep")]
+    [InlineData("{% for i in range(10000000) %}{% endfor %}", "range() of more than 1000000 items")]
+    [InlineData("{{ 'abc' * 100000000 }}", "a repeated string of more than 1000000 characters")]
+    public void A_template_cannot_exhaust_the_stack_or_memory(string template, string reason) =>
+        Assert.Equal(reason, Assert.Throws<ChatTemplateException>(() => Render(template)).Reason);
+
+    [Fact]
+    public void Errors_name_the_template_file()
+    {
+        File.WriteAllText(Path.Combine(_folder, "chat_template.jinja"), "{% for m in messages %}\n{{ m | nope }}\n{% endfor %}");
+
+        var e = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(_folder).Render([ChatMessage.User("x")]));
+
+        Assert.Equal(Path.Combine(_folder, "chat_template.jinja"), e.FilePath);
+        Assert.StartsWith("chat_template.jinja (chat template), line 2, column 6: the filter 'nope' is not supported", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Loads_the_chat_template_of_a_folder_with_its_bos_and_eos()
     {
