@@ -22,6 +22,18 @@ public sealed class ChatTemplateReferenceTests
         return data;
     }
 
+    /// <summary>
+    /// Renders where @huggingface/jinja departs from Jinja2 (which transformers renders with): there the expected result is
+    /// Jinja2's. Mistral Nemo checks role alternation over <c>messages | selectattr("tool_calls", "undefined")</c>; in
+    /// Jinja2 every plain message passes that filter, so two user turns in a row raise, while the JavaScript port
+    /// filters them all out and renders.
+    /// </summary>
+    private static readonly Dictionary<(string Template, string Conversation), string> Jinja2Raises = new()
+    {
+        [("mistral-nemo", "roles-not-alternating")] = "After the optional system message, conversation roles must alternate user/assistant/user/assistant/...",
+        [("mistral-nemo", "assistant-first")] = "After the optional system message, conversation roles must alternate user/assistant/user/assistant/...",
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Renders_as_huggingface_jinja(string templateName, string conversationName)
@@ -49,7 +61,14 @@ public sealed class ChatTemplateReferenceTests
         var template = ChatTemplate.Load(Path.Combine(Root, "templates", templateName));
         var addGenerationPrompt = conversation.GetProperty("addGenerationPrompt").GetBoolean();
 
-        if (expected.TryGetProperty("error", out var error))
+        if (Jinja2Raises.TryGetValue((templateName, conversationName), out var jinja2Error))
+        {
+            Assert.True(expected.TryGetProperty("output", out _), "the reference no longer differs from Jinja2 here: remove the exception");
+            var e = Assert.Throws<ChatTemplateException>(() => template.Render(messages, addGenerationPrompt, variables));
+            Assert.True(e.IsRaisedByTemplate, e.Message);
+            Assert.Equal(jinja2Error, e.Reason);
+        }
+        else if (expected.TryGetProperty("error", out var error))
         {
             var e = Assert.Throws<ChatTemplateException>(() => template.Render(messages, addGenerationPrompt, variables));
             Assert.True(e.IsRaisedByTemplate, e.Message);
@@ -64,8 +83,8 @@ public sealed class ChatTemplateReferenceTests
     [Fact]
     public void Every_family_the_issue_names_is_covered()
     {
-        var names = Directory.GetDirectories(Path.Combine(Root, "templates")).Select(Path.GetFileName).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "llama3", "llama3.1", "gemma2", "gemma3", "qwen2.5", "qwen3", "mistral-instruct", "smollm2", "phi3" }, names);
+        var names = Expected().GetProperty("results").EnumerateArray().Select(r => r.GetProperty("template").GetString()).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "llama3", "llama3.1", "gemma2", "gemma3", "qwen2.5", "qwen3", "mistral-instruct", "mistral-nemo", "smollm2", "phi3", "deepseek-r1" }, names);
         Assert.Equal(names.Count * 10, Expected().GetProperty("results").GetArrayLength());
     }
 
