@@ -99,6 +99,8 @@ internal sealed class TemplateParser
             case "generation" or "endgeneration":
                 EndTag();
                 return null;
+            case "elif" or "else" or "endif" or "endfor" or "endset" or "endmacro":
+                throw Error(keyword, $"unexpected '{{% {keyword.Value} %}}': no open block here that it belongs to");
             default:
                 throw Error(keyword, $"the statement '{keyword.Value}' is not supported (supported: if, for, set, macro, break, continue)");
         }

@@ -52,6 +52,8 @@ public sealed class ChatTemplateTests : IDisposable
     [InlineData("{% if x %}never closed", 1, 1, "this block is never closed with '{% endif %}'")]
     [InlineData("{{ 'unterminated }}", 1, 4, "the string starting here is never closed")]
     [InlineData("{{ x is frobbed }}", 1, 6, "the test 'frobbed' is not supported")]
+    [InlineData("{% for m in messages %}\n{% endif %}", 2, 4, "unexpected '{% endif %}': no open block here that it belongs to")]
+    [InlineData("ok {{ messages[0] }", 1, 4, "the tag opened here is never closed with '}}'")]
     [InlineData("{{ 'a'.zfill(3) }}", 1, 8, "'zfill' is undefined: the function or method is not supported")]
     [InlineData("{{ 1 + 'a' }}", 1, 6, "unsupported operand types for +: integer and string")]
     public void Unsupported_or_malformed_templates_fail_with_line_and_column(string template, int line, int column, string reason)
