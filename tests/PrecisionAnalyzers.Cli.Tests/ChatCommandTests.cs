@@ -100,6 +100,20 @@ public sealed partial class ChatCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Template_variables_reach_the_template()
+    {
+        var folder = ChatModelFixture.Write(Path.Combine(_root.Path, "vars"), "{{ greeting }}{% if enable_thinking is false %} {{ messages[0].content }}{% endif %}");
+
+        var (code, output, error) = await CliRunner.RunAsync("run", folder, "--chat", "--prompt", "hello", "--var", "greeting=hello", "--var", "enable_thinking=false", "--max-new-tokens", "1", "--dtype", "float32", "--json");
+        var (badCode, _, badError) = await CliRunner.RunAsync("run", folder, "--prompt", "hello", "--var", "x=1");
+
+        Assert.True(code == 0, error);
+        Assert.Equal(new[] { 259, 32, 259 }, JsonDocument.Parse(output).RootElement.GetProperty("promptTokens").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(2, badCode);
+        Assert.Contains("--var sets chat-template variables", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_with_chat_needs_a_text_prompt()
     {
         var (code, _, error) = await CliRunner.RunAsync("run", Model(), "--chat", "--prompt-tokens", "1,2");

@@ -23,10 +23,11 @@ internal static class ChatCommand
         var dtype = CommonOptions.Dtype();
         var device = CommonOptions.Device();
         var strict = CommonOptions.Strict();
+        var variables = TemplateVariables.Option();
 
         var command = new Command("chat", "Chat with a model in the terminal: its chat template, streamed answers, history; /reset, /system TEXT, /exit; Ctrl+C stops an answer.")
         {
-            path, system, maxNewTokens, temperature, topP, topK, seed, dtype, device, strict,
+            path, system, maxNewTokens, temperature, topP, topK, seed, dtype, device, strict, variables,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, new ChatRequest(
             parse.GetRequiredValue(path),
@@ -38,7 +39,8 @@ internal static class ChatCommand
             parse.GetValue(seed),
             CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
             CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
-            parse.GetValue(strict)), cancellationToken)));
+            parse.GetValue(strict),
+            TemplateVariables.Parse(parse.GetValue(variables))), cancellationToken)));
         return command;
     }
 
@@ -74,7 +76,7 @@ internal static class ChatCommand
             }
 
             console.Human.MarkupLine("[grey]/reset clears the conversation, /system TEXT sets the system prompt, /exit ends; Ctrl+C stops an answer.[/]");
-            var options = new ChatOptions { MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = request.TopP, TopK = request.TopK, Seed = request.Seed };
+            var options = new ChatOptions { MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = request.TopP, TopK = request.TopK, Seed = request.Seed, TemplateVariables = request.Variables };
             return new ChatSession(console, model, options, request.System).Run(cancellationToken);
         }
     }

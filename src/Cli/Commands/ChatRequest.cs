@@ -13,4 +13,5 @@ internal sealed record ChatRequest(
     int? Seed,
     DType? Dtype,
     string Device,
-    bool Strict);
+    bool Strict,
+    IReadOnlyDictionary<string, object?>? Variables = null);

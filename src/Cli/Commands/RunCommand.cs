@@ -28,13 +28,14 @@ internal static class RunCommand
         var topP = new Option<double?>("--top-p") { Description = "Sample from the smallest set of tokens whose probability reaches p." };
         var logits = new Option<string?>("--logits") { Description = "Write the logits of the last prompt position and of every generated step to this .npy file (float32, steps × vocabulary)." };
         var chat = new Option<bool>("--chat") { Description = "Apply the model's chat template to --prompt as the user's message; stop at its end-of-turn token; sampling defaults from generation_config.json." };
+        var variables = TemplateVariables.Option();
         var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, chat, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -53,7 +54,8 @@ internal static class RunCommand
                 parse.GetValue(strict),
                 parse.GetValue(adapter),
                 parse.GetValue(json),
-                parse.GetValue(chat));
+                parse.GetValue(chat),
+                TemplateVariables.Parse(parse.GetValue(variables)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -67,7 +69,7 @@ internal static class RunCommand
         var tokenizer = request.Prompt is null ? null : PromptTokenizer.Load(folder);
         var chat = request.Chat ? ChatCommand.LoadFormatter(folder, tokenizer) : null;
         IReadOnlyList<int> promptIds = request.Prompt is null ? ParseTokenIds(request.PromptTokens!, config.VocabSize)
-            : chat is not null ? chat.Format([ChatMessage.User(request.Prompt)], cancellationToken: cancellationToken).TokenIds
+            : chat is not null ? chat.Format([ChatMessage.User(request.Prompt)], variables: request.TemplateVariables, cancellationToken: cancellationToken).TokenIds
             : tokenizer!.Encode(request.Prompt);
         if (promptIds.Count == 0)
         {
@@ -221,6 +223,11 @@ internal static class RunCommand
             throw new BadInputException($"--temperature must be 0 (greedy) or more (got {temperature}).");
         }
 
+        if (request.TemplateVariables is not null && !request.Chat)
+        {
+            throw new BadInputException("--var sets chat-template variables: it needs --chat.");
+        }
+
         if (request.Chat && request.Prompt is null)
         {
             throw new BadInputException("--chat needs the user's message as --prompt TEXT (the template renders text, not token ids).");
@@ -272,4 +279,5 @@ internal sealed record RunRequest(
     bool Strict,
     string? Adapter,
     bool Json,
-    bool Chat = false);
+    bool Chat = false,
+    IReadOnlyDictionary<string, object?>? TemplateVariables = null);
