@@ -176,11 +176,15 @@ internal sealed class ModelConfigs
 /// </summary>
 internal sealed class ModelConfigFacts
 {
-    private ModelConfigFacts(string[] modelTypes, double? parameters)
+    private ModelConfigFacts(string[] modelTypes, double? parameters, string? torchDtype)
     {
         ModelTypes = modelTypes;
         Parameters = parameters;
+        TorchDtype = torchDtype;
     }
+
+    /// <summary>The dtype the checkpoint says its weights are in (<c>torch_dtype</c>, or <c>dtype</c> in newer configs: "bfloat16"), or null.</summary>
+    public string? TorchDtype { get; }
 
     /// <summary>The config's model types: the top level's, then the text model's.</summary>
     public string[] ModelTypes { get; }
@@ -193,7 +197,8 @@ internal sealed class ModelConfigFacts
         var text = root.TryGetValue("text_config", out var nested) ? nested as Dictionary<string, object?> : null;
         var types = new[] { Text(root, "model_type"), text is null ? null : Text(text, "model_type") }.Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToArray();
         var sizes = text is not null && Number(text, "hidden_size") is not null ? text : root;
-        return new ModelConfigFacts(types, Estimate(sizes, root));
+        var dtype = Text(root, "torch_dtype") ?? Text(root, "dtype") ?? (text is null ? null : Text(text, "torch_dtype") ?? Text(text, "dtype"));
+        return new ModelConfigFacts(types, Estimate(sizes, root), dtype);
     }
 
     /// <summary>

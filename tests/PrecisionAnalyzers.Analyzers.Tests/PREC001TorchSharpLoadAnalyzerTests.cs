@@ -19,9 +19,9 @@ public sealed class PREC001TorchSharpLoadAnalyzerTests
     // Module.load reads TorchSharp's own format and throws on a dtype mismatch: a program reloading the FP32 state it saved
     // has nothing to fix. Only a path that shows foreign weights (a published model, a size, a half dtype) is reported.
     [Theory]
-    [InlineData("""var model = torch.nn.Linear(4, 4); {|#0:model.load|}("llama-2-7b.dat");""", "; llama-2-7b.dat: about 28 GB in FP32, 14 GB in BF16)")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); {|#0:model.load|}("llama-2-7b-fp16.dat");""", "; llama-2-7b-fp16.dat: about 28 GB in FP32, 14 GB in BF16)")]
     [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.device("cpu")); {|#0:model.load|}("weights-fp16.dat");""", ")")]
-    [InlineData("""{|#0:new Net().load|}("models/gemma-2b/model.dat");""", "; gemma-2b: about 8.0 GB in FP32, 4.0 GB in BF16)")]
+    [InlineData("""{|#0:new Net().load|}("models/gemma-2b-bf16/model.dat");""", "; gemma-2b-bf16: about 8.0 GB in FP32, 4.0 GB in BF16)")]
     [InlineData("""var model = new Net(); model = model.to(torch.CPU); {|#0:model.load|}("unet.bf16.dat");""", ")")]
     public Task A_module_whose_dtype_is_never_chosen_loading_foreign_weights_is_flagged(string body, string suffix) => VerifyCS.AnalyzeAsync(
         $$"""class C { void M() { {{body}} } }""" + CustomModule,
@@ -33,17 +33,19 @@ public sealed class PREC001TorchSharpLoadAnalyzerTests
     [InlineData("""var model = new Net(); model.save("model.bin"); var again = new Net(); again.load("model.bin");""")]
     [InlineData("""var m = torch.jit.load("model.pt"); m.eval();""")]
     [InlineData("""var m = torch.jit.load("models/llama-2-7b.pt"); m.eval();""")]
+    [InlineData("""var model = new Net(); model.load("models/bert-base-uncased.dat");""")]
+    [InlineData("""var model = new Net(); model.load("google/gemma-3-12b-it/model.bin");""")]
     public Task A_program_reloading_its_own_state_or_a_TorchScript_module_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
         $$"""class C { void M(string dir) { {{body}} } }""" + CustomModule);
 
     // Each loads foreign weights (the path names a 7B model), so only the dtype's choice keeps it quiet.
     [Theory]
-    [InlineData("""var model = torch.nn.Linear(4, 4, dtype: torch.ScalarType.BFloat16); model.load("llama-2-7b.dat");""")]
-    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.BFloat16); model.load("llama-2-7b.dat");""")]
-    [InlineData("""var model = new Net().half(); model.load("llama-2-7b.dat");""")]
-    [InlineData("""var model = torch.nn.Linear(4, 4); model.load("llama-2-7b.dat").to(torch.ScalarType.Float32);""")]
-    [InlineData("""torch.set_default_dtype(torch.ScalarType.BFloat16); var model = torch.nn.Linear(4, 4); model.load("llama-2-7b.dat");""")]
-    [InlineData("""var model = new Net(); model = model.to(torch.CPU); model.bfloat16(); model.load("llama-2-7b.dat");""")]
+    [InlineData("""var model = torch.nn.Linear(4, 4, dtype: torch.ScalarType.BFloat16); model.load("llama-2-7b-fp16.dat");""")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.BFloat16); model.load("llama-2-7b-fp16.dat");""")]
+    [InlineData("""var model = new Net().half(); model.load("llama-2-7b-fp16.dat");""")]
+    [InlineData("""var model = torch.nn.Linear(4, 4); model.load("llama-2-7b-fp16.dat").to(torch.ScalarType.Float32);""")]
+    [InlineData("""torch.set_default_dtype(torch.ScalarType.BFloat16); var model = torch.nn.Linear(4, 4); model.load("llama-2-7b-fp16.dat");""")]
+    [InlineData("""var model = new Net(); model = model.to(torch.CPU); model.bfloat16(); model.load("llama-2-7b-fp16.dat");""")]
     public Task A_module_whose_dtype_is_chosen_in_the_method_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
         $$"""class C { void M() { {{body}} } }""" + CustomModule);
 
@@ -53,7 +55,7 @@ public sealed class PREC001TorchSharpLoadAnalyzerTests
         class C
         {
             torch.nn.Module _field = torch.nn.Linear(2, 2);
-            void M(torch.nn.Module fromCaller) { fromCaller.load("llama-2-7b.dat"); _field.load("llama-2-7b.dat"); Make().load("llama-2-7b.dat"); }
+            void M(torch.nn.Module fromCaller) { fromCaller.load("llama-2-7b-fp16.dat"); _field.load("llama-2-7b-fp16.dat"); Make().load("llama-2-7b-fp16.dat"); }
             static torch.nn.Module Make() => torch.nn.Linear(2, 2);
         }
         """);

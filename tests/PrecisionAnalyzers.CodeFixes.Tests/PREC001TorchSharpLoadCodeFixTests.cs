@@ -12,7 +12,7 @@ public sealed class PREC001TorchSharpLoadCodeFixTests
             void M()
             {
                 var model = torch.nn.Linear(4, 4);
-                {|PREC001:model.load|}("llama-2-7b.dat"); // weights
+                {|PREC001:model.load|}("llama-2-7b-fp16.dat"); // weights
                 var other = torch.nn.Linear(4, 4);
                 {|PREC001:other.load|}("gemma-2b-fp16.dat");
             }
@@ -24,7 +24,7 @@ public sealed class PREC001TorchSharpLoadCodeFixTests
             void M()
             {
                 var model = torch.nn.Linear(4, 4);
-                model.to(torch.ScalarType.BFloat16).load("llama-2-7b.dat"); // weights
+                model.to(torch.ScalarType.BFloat16).load("llama-2-7b-fp16.dat"); // weights
                 var other = torch.nn.Linear(4, 4);
                 other.to(torch.ScalarType.BFloat16).load("gemma-2b-fp16.dat");
             }
@@ -35,10 +35,10 @@ public sealed class PREC001TorchSharpLoadCodeFixTests
     [Fact]
     public Task Converts_to_Float32() => Fix.FixAsync(
         """
-        class C { void M() { var model = torch.nn.Linear(4, 4); {|PREC001:model.load|}("llama-2-7b.dat"); } }
+        class C { void M() { var model = torch.nn.Linear(4, 4); {|PREC001:model.load|}("llama-2-7b-fp16.dat"); } }
         """,
         """
-        class C { void M() { var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.Float32).load("llama-2-7b.dat"); } }
+        class C { void M() { var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.Float32).load("llama-2-7b-fp16.dat"); } }
         """,
         "PREC001.Float32");
 }

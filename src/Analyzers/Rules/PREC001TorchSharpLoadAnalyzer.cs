@@ -17,9 +17,9 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 /// silently to the module's dtype) on a module built in the method without a dtype;</item>
 /// <item>a loader called without its dtype argument (GenAI's <c>FromPretrained</c>, a project's own loader of the same shape:
 /// <see cref="LoaderShape"/>), whose default then decides;</item>
-/// <item><c>Module.load</c> only with evidence that the file is not this program's own FP32 state (its path names a published
-/// model, a size, a half dtype, or has a config.json): <c>Module.load</c> reads TorchSharp's own format and throws on a dtype
-/// mismatch, so a program reloading what it saved has nothing to fix.</item>
+/// <item><c>Module.load</c> only with evidence of a dtype mismatch (its path names a half dtype, or its folder's config.json
+/// gives a half <c>torch_dtype</c>): <c>Module.load</c> reads TorchSharp's own format and throws on a mismatch, so a program
+/// reloading what it saved, or FP32 weights exported for the module, have nothing to fix.</item>
 /// </list>
 /// How a module's dtype counts as chosen is <see cref="ModuleDtype"/>'s. A module from elsewhere (a parameter, a field,
 /// another method's result) is not reported. <c>torch.jit.load</c> is not reported: a TorchScript module keeps the dtype it
@@ -123,8 +123,9 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
     }
 
     /// <summary>
-    /// Whether a <c>Module.load</c> path shows weights that are not this program's own FP32 state: it names a published model
-    /// or a size, a half dtype, a Hugging Face file, or its folder has a config.json among the AdditionalFiles.
+    /// Whether a <c>Module.load</c> shows evidence of a dtype mismatch: its path names a half dtype (<c>unet.fp16.dat</c>,
+    /// <c>-bf16</c>), or the <c>config.json</c> of its folder (an AdditionalFile) gives the weights' <c>torch_dtype</c> as FP16 or
+    /// BF16. A published model's name alone is not: TorchSharp-format weights are exported for the module that reads them.
     /// </summary>
     private static bool ForeignWeights(string? path, ModelConfigs configs)
     {
@@ -133,10 +134,8 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
             return false;
         }
 
-        var lower = path.ToLowerInvariant();
-        return !ModelHint.Parse(path, ModelHint.DefaultUnsafeFamilies, configs).KnowsNothing
-            || HalfWord.IsMatch(lower)
-            || lower.EndsWith(".safetensors", System.StringComparison.Ordinal) || lower.Contains("pytorch_model");
+        return HalfWord.IsMatch(path.ToLowerInvariant())
+            || configs.Find(path)?.TorchDtype is { } dtype && DtypeValues.FromText(dtype) is "Float16" or "BFloat16";
     }
 
     private static bool FromPyBridge(IMethodSymbol method) =>
