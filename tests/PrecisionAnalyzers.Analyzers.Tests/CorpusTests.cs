@@ -21,8 +21,8 @@ public sealed class CorpusTests(ITestOutputHelper output)
 
         var errors = results.SelectMany(r => r.CompileErrors).ToArray();
 
-        Assert.True(results.Count >= 20, $"only {results.Count} cases found under {CorpusRunner.Root}");
         Assert.True(errors.Length == 0, "compile errors:\n" + string.Join('\n', errors));
+        Assert.True(results.Count >= 20, $"only {results.Count} cases found under {CorpusRunner.Root}");
     }
 
     [Fact]
