@@ -5,7 +5,7 @@ using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Corpus.TorchSharp.Jit;
+namespace Corpus.TorchSharpRepo.Jit;
 
 public class TestJIT
 {

@@ -5,7 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Corpus.TorchSharp.LoadSave;
+namespace Corpus.TorchSharpRepo.LoadSave;
 
 public class TestLoadSave
 {

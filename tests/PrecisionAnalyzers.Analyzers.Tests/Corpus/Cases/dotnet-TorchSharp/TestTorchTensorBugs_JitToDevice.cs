@@ -3,7 +3,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Corpus.TorchSharp.Bugs;
+namespace Corpus.TorchSharpRepo.Bugs;
 
 public class TestTorchTensorBugs
 {

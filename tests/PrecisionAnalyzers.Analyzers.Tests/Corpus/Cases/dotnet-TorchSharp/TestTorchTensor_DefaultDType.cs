@@ -3,7 +3,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Corpus.TorchSharp.DefaultDType;
+namespace Corpus.TorchSharpRepo.DefaultDType;
 
 public class TestTorchTensor
 {

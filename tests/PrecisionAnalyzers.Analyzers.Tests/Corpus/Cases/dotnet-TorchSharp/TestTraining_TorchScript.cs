@@ -5,7 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Corpus.TorchSharp.Training;
+namespace Corpus.TorchSharpRepo.Training;
 
 public class TestTraining
 {
