@@ -12,7 +12,7 @@ namespace Corpus.PyBridge.Optimizers;
 public class TestLoadSaveOptimizers
 {
     private static void TestSaveOptim<T>(Func<IEnumerable<TorchSharp.Modules.Parameter>, T> func, bool withLoss = false)
-        where T : optim.Optimizer
+        where T : TorchSharp.Modules.OptimizerHelper
     {
         var seq = nn.Sequential(nn.Linear(10, 10), nn.Linear(10, 10));
         var optimizer = func(seq.parameters());
