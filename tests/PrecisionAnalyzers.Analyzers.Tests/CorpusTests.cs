@@ -55,6 +55,7 @@ public sealed class CorpusTests(ITestOutputHelper output)
         var results = await CorpusRunner.Result;
         var score = CorpusScore.Compute(results.Select(r => (r.Case, r.Diagnostics)));
 
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} cases compiled and analysed in {CorpusRunner.RunTime.Wall.TotalSeconds:0.0} s ({CorpusRunner.RunTime.Cpu.TotalSeconds:0.0} s CPU)"));
         output.WriteLine(CorpusReport.Table(score));
         output.WriteLine(score.Mistakes());
         var reportPath = Environment.GetEnvironmentVariable("PRECISION_WRITE_CORPUS_REPORT");

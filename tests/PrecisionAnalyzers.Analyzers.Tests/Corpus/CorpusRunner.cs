@@ -14,11 +14,14 @@ namespace PrecisionAnalyzers.Analyzers.Tests.Corpus;
 /// </summary>
 internal static class CorpusRunner
 {
-    private static readonly Lazy<Task<IReadOnlyList<CorpusCaseResult>>> Run = new(() => RunAsync(LoadCases()));
+    private static readonly Lazy<Task<IReadOnlyList<CorpusCaseResult>>> Run = new(() => TimedAsync(LoadCases()));
 
     public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "Corpus");
 
     public static Task<IReadOnlyList<CorpusCaseResult>> Result => Run.Value;
+
+    /// <summary>Wall-clock and process CPU time of the shared run (the CPU time includes tests running beside it).</summary>
+    public static (TimeSpan Wall, TimeSpan Cpu) RunTime { get; private set; }
 
     public static ImmutableArray<MetadataReference> References { get; } = AnalyzerTestReferences.All
         .Add(MetadataReference.CreateFromFile(typeof(TorchSharp.PyBridge.PyBridgeModuleExtensions).Assembly.Location));
@@ -35,6 +38,15 @@ internal static class CorpusRunner
             .Order(StringComparer.Ordinal)
             .Select(path => CorpusCase.Load(cases, path))
             .ToArray();
+    }
+
+    private static async Task<IReadOnlyList<CorpusCaseResult>> TimedAsync(IReadOnlyList<CorpusCase> cases)
+    {
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        var results = await RunAsync(cases);
+        RunTime = (wall.Elapsed, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu);
+        return results;
     }
 
     public static async Task<IReadOnlyList<CorpusCaseResult>> RunAsync(IReadOnlyList<CorpusCase> cases)
@@ -57,10 +69,6 @@ internal static class CorpusRunner
             [tree, .. standIns],
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var compileErrors = compilation.GetDiagnostics()
-            .Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Select(d => $"{d.Location.GetLineSpan().Path}:{d.Location.GetLineSpan().StartLinePosition.Line + 1} {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")
-            .ToArray();
         var exceptions = new ConcurrentBag<string>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions([]),
@@ -68,7 +76,12 @@ internal static class CorpusRunner
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false,
             reportSuppressedDiagnostics: false);
-        var diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync();
+        // One pass binds the case once for the compiler's diagnostics and the analyzers' alike.
+        var diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAllDiagnosticsAsync();
+        var compileErrors = diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("PREC", StringComparison.Ordinal) && d.Id != "AD0001")
+            .Select(d => $"{d.Location.GetLineSpan().Path}:{d.Location.GetLineSpan().StartLinePosition.Line + 1} {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")
+            .ToArray();
         foreach (var crash in diagnostics.Where(d => d.Id == "AD0001"))
         {
             exceptions.Add(crash.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
