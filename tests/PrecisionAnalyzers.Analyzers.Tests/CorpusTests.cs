@@ -97,12 +97,13 @@ public sealed class CorpusTests(ITestOutputHelper output)
     [Fact]
     public void A_diagnostic_off_its_label_counts_as_a_false_positive_and_the_label_as_a_false_negative()
     {
-        var corpusCase = new CorpusCase("X.cs", string.Empty, [new CorpusLabel(3, "PREC001", true, string.Empty), new CorpusLabel(9, "PREC002", true, string.Empty), new CorpusLabel(5, "PREC003", false, "no training")]);
+        var corpusCase = new CorpusCase("X.cs", string.Empty, [new CorpusLabel(3, "PREC001", true, string.Empty), new CorpusLabel(9, "PREC002", true, string.Empty), new CorpusLabel(5, "PREC003", false, "no training"), new CorpusLabel(11, "PREC004", true, string.Empty)]);
         CorpusDiagnostic[] diagnostics =
         [
             new("X.cs", "PREC001", 2, 4, "spans the labelled line"),
             new("X.cs", "PREC002", 8, 8, "one line above its label"),
             new("X.cs", "PREC003", 5, 5, "on a not-finding"),
+            new("X.cs", "PREC004", 12, 12, "its additional location is on the label") { AdditionalLines = [(11, 11)] },
         ];
 
         var score = CorpusScore.Compute([(corpusCase, diagnostics)]);
@@ -110,7 +111,8 @@ public sealed class CorpusTests(ITestOutputHelper output)
         Assert.Equal(new CorpusRuleScore("PREC001", 1, 0, 0, 0), score.PerRule.Single(r => r.Rule == "PREC001"));
         Assert.Equal(new CorpusRuleScore("PREC002", 0, 1, 1, 0), score.PerRule.Single(r => r.Rule == "PREC002"));
         Assert.Equal(new CorpusRuleScore("PREC003", 0, 1, 0, 1), score.PerRule.Single(r => r.Rule == "PREC003"));
-        Assert.Equal((1.0 / 3, 0.5), (score.Total.Precision, score.Total.Recall));
+        Assert.Equal(new CorpusRuleScore("PREC004", 1, 0, 0, 0), score.PerRule.Single(r => r.Rule == "PREC004"));
+        Assert.Equal((2.0 / 4, 2.0 / 3), (score.Total.Precision, score.Total.Recall));
         Assert.Contains("FP X.cs:8 PREC002 one line above its label", score.Mistakes(), StringComparison.Ordinal);
         Assert.Contains("FN X.cs:9 PREC002 not reported", score.Mistakes(), StringComparison.Ordinal);
     }

@@ -92,7 +92,11 @@ internal static class CorpusRunner
             .Select(d =>
             {
                 var span = d.Location.GetLineSpan();
-                return new CorpusDiagnostic(span.Path, d.Id, span.StartLinePosition.Line + 1, span.EndLinePosition.Line + 1, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+                var additional = d.AdditionalLocations
+                    .Where(a => a.IsInSource && a.GetLineSpan().Path == span.Path)
+                    .Select(a => (a.GetLineSpan().StartLinePosition.Line + 1, a.GetLineSpan().EndLinePosition.Line + 1))
+                    .ToArray();
+                return new CorpusDiagnostic(span.Path, d.Id, span.StartLinePosition.Line + 1, span.EndLinePosition.Line + 1, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)) { AdditionalLines = additional };
             })
             .OrderBy(d => d.StartLine)
             .ToArray();
