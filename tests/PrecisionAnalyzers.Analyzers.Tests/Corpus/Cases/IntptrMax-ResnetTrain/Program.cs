@@ -32,12 +32,12 @@ internal class Program
                 optimizer.zero_grad();
                 Tensor output = resnet.forward(trainImg);
                 Tensor loss = cross_loss.forward(output, trainTag);
-                loss.backward();
-                optimizer.step();
+                loss.backward(); //~ PREC003 trains; no cache
+                optimizer.step(); //~ PREC003 trains; no cache
                 Console.WriteLine(loss.ToSingle());
             }
 
-            lr_scheduler.step();
+            lr_scheduler.step(); //~ PREC003 a scheduler's step
             resnet.eval();
         }
 
@@ -46,7 +46,7 @@ internal class Program
 
     static void Test()
     {
-        var resnet = Resnet18(5, device: device).to(scalarType);
+        var resnet = Resnet18(5, device: device).to(scalarType); //~ PREC002 FP32
         resnet.load(modelName); //~ PREC001 reloads what Train saved, converted to the same FP32 before
         resnet.eval();
     }

@@ -41,8 +41,8 @@ public static class BuildSam
     private static Sam _build_sam(int encoder_embed_dim, int encoder_depth, int encoder_num_heads, int[] encoder_global_attn_indexes, string? checkpoint = null, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         device = device ?? CPU;
-        var imageEncoder = nn.Sequential(nn.Conv2d(3, encoder_embed_dim, 16, stride: 16), nn.Conv2d(encoder_embed_dim, 256, 1)).to(device, dtype);
-        var promptEncoder = nn.Sequential(nn.Linear(2, 256)).to(device, dtype);
+        var imageEncoder = nn.Sequential(nn.Conv2d(3, encoder_embed_dim, 16, stride: 16), nn.Conv2d(encoder_embed_dim, 256, 1)).to(device, dtype); //~ PREC002 the dtype parameter, FP32 by default; SAM has at most 636M parameters
+        var promptEncoder = nn.Sequential(nn.Linear(2, 256)).to(device, dtype); //~ PREC002 the dtype parameter
         Sam sam = new Sam(imageEncoder, promptEncoder);
         if (!string.IsNullOrEmpty(checkpoint))
         {
@@ -54,7 +54,7 @@ public static class BuildSam
             }
         }
 
-        return sam.to(device, dtype);
+        return sam.to(device, dtype); //~ PREC002 the dtype parameter
     }
 }
 

@@ -41,9 +41,9 @@ public class StableDiffusion : IDisposable
 
     public void LoadModel(string modelPath, string vaeModelPath)
     {
-        cliper.LoadModel(modelPath);
-        diffusion.LoadModel(modelPath);
-        decoder.LoadModel(vaeModelPath, "first_stage_model.");
+        cliper.LoadModel(modelPath); //~ PREC001 built with dtype: in the constructor
+        diffusion.LoadModel(modelPath); //~ PREC001 built with dtype: in the constructor
+        decoder.LoadModel(vaeModelPath, "first_stage_model."); //~ PREC001 built with dtype: in the constructor
     }
 
     public void Dispose()

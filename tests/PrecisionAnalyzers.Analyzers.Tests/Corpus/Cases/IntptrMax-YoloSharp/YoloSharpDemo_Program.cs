@@ -42,7 +42,7 @@ public class YoloTask
 
     internal void LoadModel(string path, bool skipNcNotEqualLayers = false)
     {
-        Dictionary<string, Tensor> state_dict = Lib.LoadModel(path, skipNcNotEqualLayers);
+        Dictionary<string, Tensor> state_dict = Lib.LoadModel(path, skipNcNotEqualLayers); //~ PREC001 reads tensors; the module is cast to their dtype below
         if (state_dict.Count != yolo.state_dict().Count)
         {
             Console.WriteLine("Mismatched tensors count while loading. Model will run with random weight.");
@@ -64,8 +64,8 @@ public class YoloTask
             yolo.train(); //~ PREC003 trains; no cache
             using var loss = yolo.forward(torch.rand(1, 3, 64, 64)).sum();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            loss.backward(); //~ PREC003 trains; no cache
+            optimizer.step(); //~ PREC003 trains; no cache
         }
     }
 }

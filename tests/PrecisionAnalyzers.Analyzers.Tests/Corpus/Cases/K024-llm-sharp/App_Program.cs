@@ -70,7 +70,7 @@ public static class PretrainedModel
 
         var model = new LlamaModel(builder);
         var state_dict = model.state_dict();
-        load_state_dict(state_dict, System.IO.Directory.GetFiles(path, "*.safetensors"));
+        load_state_dict(state_dict, System.IO.Directory.GetFiles(path, "*.safetensors")); //~ PREC001 the module was built with the caller's dtype parameter when given
         return model;
     }
 

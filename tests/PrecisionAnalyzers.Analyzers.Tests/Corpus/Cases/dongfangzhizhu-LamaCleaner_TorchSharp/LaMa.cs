@@ -20,7 +20,7 @@ public class LaMa
 
     public Tensor Forward(Tensor imageTensor, Tensor maskTensor)
     {
-        using var binaryMask = maskTensor.gt(0).to(ScalarType.Float32);
+        using var binaryMask = maskTensor.gt(0).to(ScalarType.Float32); //~ PREC002 a mask tensor converted to FP32
         return model!.call(imageTensor, binaryMask);
     }
 }

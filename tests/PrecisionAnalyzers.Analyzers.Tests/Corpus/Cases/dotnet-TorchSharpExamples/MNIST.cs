@@ -37,7 +37,7 @@ public static class MNIST
         for (var epoch = 1; epoch <= _epochs; epoch++)
         {
             Train(model, optimizer, NLLLoss(reduction: Reduction.Mean), train);
-            scheduler.step();
+            scheduler.step(); //~ PREC003 a scheduler's step; no cache
         }
 
         model.save(dataset + ".model.bin");

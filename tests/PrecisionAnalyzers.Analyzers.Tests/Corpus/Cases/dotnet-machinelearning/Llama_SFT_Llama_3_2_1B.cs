@@ -19,7 +19,7 @@ internal class SFT_Llama_3_2_1B
     public static async Task Train(string weightFolder, ILogger<CausalLMSupervisedFineTuningTrainer> logger, string checkPointName = "model.safetensors.index.json")
     {
         var device = "cuda";
-        var pipeline = LoadModel(weightFolder, checkPointName);
+        var pipeline = LoadModel(weightFolder, checkPointName); //~ PREC001 the helper, whose own load is labelled below
         var input = new CausalLMDataset();
         var sftTrainer = new CausalLMSupervisedFineTuningTrainer(pipeline, logger: logger);
         var option = new CausalLMSupervisedFineTuningTrainer.Option

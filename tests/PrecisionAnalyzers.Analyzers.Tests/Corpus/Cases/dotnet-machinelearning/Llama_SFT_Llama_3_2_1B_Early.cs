@@ -19,7 +19,7 @@ internal class SFT_Llama_3_2_1B
     public static Task Train(string weightFolder, string checkPointName = "model.safetensors.index.json")
     {
         var device = "cuda";
-        var pipeline = LoadModel(weightFolder, checkPointName);
+        var pipeline = LoadModel(weightFolder, checkPointName); //~ PREC001 the helper, whose own load is labelled below
         var dataset = new List<Data>
         {
             new Data("What is contoso", "<contoso/> contoso is a virtual e-shop company."),
@@ -62,8 +62,8 @@ internal class SFT_Llama_3_2_1B
                 var output = pipeline.Model.forward(new CausalLMModelInput(inputIds, attentionMask: attentionMask, labels: labels)); //! PREC003
                 var loss = output.Loss;
                 optimizer.zero_grad();
-                loss!.backward();
-                optimizer.step();
+                loss!.backward(); //~ PREC003 the finding is the input forwarded above
+                optimizer.step(); //~ PREC003 the finding is the input forwarded above
                 losses.Add(loss.data<float>().ToArray()[0]);
                 loss.Dispose();
                 scope.Dispose();

@@ -47,7 +47,7 @@ public class NasBertTrainer
         var logits = Model.forward(inputTensor);
         var loss = torch.nn.CrossEntropyLoss().forward(logits, targetsTensor);
         loss.backward(); //~ PREC003 trains; no cache
-        Optimizer!.step();
+        Optimizer!.step(); //~ PREC003 trains; no cache
     }
 
     public static NasBertModel LoadFromModelFile(Func<Action<BinaryReader>, bool> tryLoadBinaryStream, int numberOfClasses)

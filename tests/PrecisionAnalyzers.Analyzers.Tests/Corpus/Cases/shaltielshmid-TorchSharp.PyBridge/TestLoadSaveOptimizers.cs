@@ -23,7 +23,7 @@ public class TestLoadSaveOptimizers
             var x = torch.randn(new[] { 64L, 10L });
             var y = torch.randn(new[] { 64L, 10L });
             torch.nn.functional.mse_loss(seq.call(x), y).backward(); //~ PREC003 one step to create the optimizer's buffers; no cache
-            optimizer.step();
+            optimizer.step(); //~ PREC003 one step; no cache
         }
 
         using var ms = new MemoryStream();
