@@ -1,0 +1,55 @@
+// Reduced from https://github.com/dotnet/machinelearning/blob/cd2fbd617c13bcb98ec8b6554bfa20ac603e4572/docs/samples/Microsoft.ML.GenAI.Samples/Phi3Mini/SemanticKernelSample.cs (licence: MIT).
+// Two samples, each setting the default dtype to FP16 and loading Phi-3-mini without torchDtype, then chatting or completing text through Semantic Kernel.
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using Microsoft.ML.GenAI.Core;
+using Microsoft.ML.GenAI.Phi;
+using Microsoft.ML.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Corpus.MachineLearning.Phi3SemanticKernel;
+
+public class SemanticKernelSample
+{
+    public static Task RunChatCompletionSample()
+    {
+        var device = "cuda";
+        if (device == "cuda")
+        {
+            torch.InitializeDeviceType(DeviceType.CUDA);
+        }
+
+        var defaultType = ScalarType.Float16;
+        torch.manual_seed(1);
+        torch.set_default_dtype(defaultType); //! PREC004 //~ PREC002 FromPretrained's own torchDtype decides Phi-3's weights
+        var weightFolder = @"C:\Users\someone\source\repos\Phi-3-mini-4k-instruct";
+        var tokenizerPath = Path.Combine(weightFolder, "tokenizer.model");
+        var tokenizer = Phi3TokenizerHelper.FromPretrained(tokenizerPath); //~ PREC001 a tokenizer
+        var model = Phi3ForCausalLM.FromPretrained(weightFolder, "config.json", layersOnTargetDevice: -1, quantizeToInt8: true); //! PREC001
+        var pipeline = new CausalLMPipeline<LlamaTokenizer, Phi3ForCausalLM>(tokenizer, model, device);
+        Console.WriteLine(pipeline.Generate("write a C# program to calculate the factorial of a number"));
+        return Task.CompletedTask;
+    }
+
+    public static Task RunTextGenerationSample()
+    {
+        var device = "cuda";
+        if (device == "cuda")
+        {
+            torch.InitializeDeviceType(DeviceType.CUDA);
+        }
+
+        var defaultType = ScalarType.Float16;
+        torch.manual_seed(1);
+        torch.set_default_dtype(defaultType); //! PREC004 //~ PREC002 FromPretrained's own torchDtype decides Phi-3's weights
+        var weightFolder = @"C:\Users\someone\source\repos\Phi-3-mini-4k-instruct";
+        var tokenizerPath = Path.Combine(weightFolder, "tokenizer.model");
+        var tokenizer = Phi3TokenizerHelper.FromPretrained(tokenizerPath); //~ PREC001 a tokenizer
+        var model = Phi3ForCausalLM.FromPretrained(weightFolder, "config.json", layersOnTargetDevice: -1, quantizeToInt8: true); //! PREC001
+        var pipeline = new CausalLMPipeline<LlamaTokenizer, Phi3ForCausalLM>(tokenizer, model, device);
+        Console.WriteLine(pipeline.Generate("Tell a joke"));
+        return Task.CompletedTask;
+    }
+}
