@@ -57,9 +57,57 @@ internal sealed class ModuleDtype
                 };
             case ILocalReferenceOperation local:
                 return LocalChosen(local.Local);
+            case IInstanceReferenceOperation self when _precision.IsModule(self.Type):
+                return OwnDtype(self);
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A module loading weights into itself (<c>this.load_safetensors(path)</c> in its own <c>LoadWeights</c>): its dtype is
+    /// chosen when its constructors take one (a <c>ScalarType</c>/<c>DType</c>, or a configuration with a dtype member) or the
+    /// type converts itself somewhere; unknown when it calls <c>set_default_dtype</c> or is declared in another file; not
+    /// chosen otherwise, as its layers are then built in TorchSharp's default FP32.
+    /// </summary>
+    private bool? OwnDtype(IInstanceReferenceOperation self)
+    {
+        if (self.Type is not INamedTypeSymbol type || self.SemanticModel is not { } model)
+        {
+            return null;
+        }
+
+        if (type.InstanceConstructors.Any(c => c.Parameters.Any(p => LoaderShape.IsDtypeType(p.Type, _precision) || HasDtypeMember(p.Type))))
+        {
+            return null; // the caller passes the dtype in: chosen there, or not, out of this method's sight
+        }
+
+        var tree = self.Syntax.SyntaxTree;
+        if (type.DeclaringSyntaxReferences.Length != 1 || type.DeclaringSyntaxReferences[0].SyntaxTree != tree)
+        {
+            return null;
+        }
+
+        foreach (var syntax in type.DeclaringSyntaxReferences[0].GetSyntax().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>())
+        {
+            var name = SyntaxFilter.InvokedName(syntax);
+            if (name is not ("to" or "half" or "bfloat16" or "float" or "double" or "set_default_dtype") || model.GetOperation(syntax) is not IInvocationOperation call)
+            {
+                continue;
+            }
+
+            if (name == "set_default_dtype" && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchStatic))
+            {
+                return null;
+            }
+
+            if (IsConversion(call) && Receiver(call) is IInstanceReferenceOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>….load(path).to(ScalarType…)</c>: converted right where it is loaded.</summary>

@@ -79,6 +79,36 @@ public sealed class PREC001RealCodeShapesTests
     public Task A_module_built_without_a_dtype_is_reported_however_it_is_moved_around(string body) => Analyze(
         body, VerifyCS.Diagnostic().WithArguments(body.Contains("load_py") ? "PyBridgeModuleExtensions.load_py" : "PyBridgeModuleExtensions.load_safetensors", PyBridgeSuffix, PyBridgeAdvice));
 
+    // A module that loads weights into itself: its own type shows whether its dtype is chosen.
+    [Fact]
+    public Task A_module_loading_into_itself_is_judged_by_its_own_type() => VerifyCS.AnalyzeWithFilesAsync(
+        VerifyCS.Usings + "using TorchSharp.PyBridge;\n" + """
+        class Codec : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            private readonly TorchSharp.Modules.Linear _proj = torch.nn.Linear(4, 4);
+            public Codec() : base("codec") => RegisterComponents();
+            public override torch.Tensor forward(torch.Tensor x) => _proj.forward(x);
+            public void LoadWeights(string path) => {|#0:this.load_safetensors|}(path);
+        }
+
+        class Converted : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Converted() : base("converted") => this.to(torch.ScalarType.BFloat16);
+            public override torch.Tensor forward(torch.Tensor x) => x;
+            public void LoadWeights(string path) => this.load_safetensors(path);
+        }
+
+        class Given : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Given(torch.ScalarType dtype) : base("given") { }
+            public override torch.Tensor forward(torch.Tensor x) => x;
+            public void LoadWeights(string path) => this.load_py(path);
+        }
+        """ + StandIns.PyBridge,
+        null,
+        [],
+        VerifyCS.Diagnostic().WithArguments("PyBridgeModuleExtensions.load_safetensors", PyBridgeSuffix, PyBridgeAdvice));
+
     [Fact]
     public Task Set_default_dtype_does_not_choose_for_a_loader_whose_own_default_decides() => Analyze(
         """torch.set_default_dtype(torch.ScalarType.BFloat16); var m = {|#0:Phi3ForCasualLM.FromPretrained|}(path);""",
