@@ -31,7 +31,7 @@ public static class RuleDescriptors
     public static readonly DiagnosticDescriptor HalfDefaultDtype = Create(
         RuleIdentifiers.HalfDefaultDtype,
         "Process-wide default dtype set to a half type",
-        "torch.set_default_dtype({0}) makes every tensor and module created afterwards {0}, in every thread and library: give the model its dtype instead (dtype: at construction, or .to(ScalarType.{0}))",
+        "torch.set_default_dtype({0}) makes every tensor and module created afterwards {0}, in every thread and library, so norms, softmax and losses lose FP32's precision where nobody asked: give the model its dtype instead (dtype: at construction, or .to(ScalarType.{1}))",
         DiagnosticSeverity.Warning,
         "The default dtype is process-wide state. Set to FP16 or BF16 it also changes the norms, softmax and loss computations of any code that creates tensors later, and other threads' work, where FP32 was meant; precision failures then surface far from their cause.");
 
