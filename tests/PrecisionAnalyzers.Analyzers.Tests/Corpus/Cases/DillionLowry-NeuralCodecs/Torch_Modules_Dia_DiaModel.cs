@@ -1,4 +1,5 @@
-// Reduced from https://github.com/DillionLowry/NeuralCodecs/blob/b21b8e9de4c2ad50c29e0a649bff3ecf980168b0/NeuralCodecs.Torch/Modules/Dia/DiaModel.cs (licence: Apache-2.0), with the Dia wrapper's constructor (NeuralCodecs.Torch/Models/Dia.cs) and the ComputeDtype mapping (NeuralCodecs.Torch/Config/Dia/ComputeDtypeExtensions.cs) of the same commit.
+// Reduced from https://github.com/DillionLowry/NeuralCodecs/blob/b21b8e9de4c2ad50c29e0a649bff3ecf980168b0/NeuralCodecs.Torch/Modules/Dia/DiaModel.cs (licence: Apache-2.0).
+// Also reduced into it: the Dia wrapper's constructor (NeuralCodecs.Torch/Models/Dia.cs) and the ComputeDtype mapping (NeuralCodecs.Torch/Config/Dia/ComputeDtypeExtensions.cs) of the same commit.
 // The Dia-1.6B text-to-speech model builds its encoder and decoder with the compute dtype it is given (from DiaConfig.ComputeDtype, FP32 by default) and loads Nari Labs' PyTorch/safetensors weights into itself with PyBridge.
 using System;
 using System.IO;

@@ -1,4 +1,5 @@
-// Reduced from https://github.com/jamesburton/LLMCompressorSharp/blob/c89a0850e39ab2832f990dda3548026c8a26390e/src/LLMCompressorSharp.Transformers/Loading/HuggingFaceLoader.cs (licence: Apache-2.0), with ModelWeightsLoader.cs and LlamaModelLoader.cs of the same folder.
+// Reduced from https://github.com/jamesburton/LLMCompressorSharp/blob/c89a0850e39ab2832f990dda3548026c8a26390e/src/LLMCompressorSharp.Transformers/Loading/HuggingFaceLoader.cs (licence: Apache-2.0).
+// Also reduced into it: ModelWeightsLoader.cs and LlamaModelLoader.cs of the same folder.
 // Loads a Llama checkpoint from the Hugging Face cache: builds LlamaForCausalLM from config.json (no dtype anywhere, so FP32), reads the safetensors shards with PyBridge and copies each tensor into the module's parameters.
 using System;
 using System.Collections.Generic;

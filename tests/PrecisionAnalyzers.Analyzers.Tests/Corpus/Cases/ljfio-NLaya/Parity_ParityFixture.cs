@@ -1,4 +1,5 @@
-// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/tests/NLaya.Parity/ParityFixture.cs (licence: Apache-2.0), with Laya.Load and UseTorchSharp reduced to their signatures.
+// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/tests/NLaya.Parity/ParityFixture.cs (licence: Apache-2.0).
+// Also reduced into it: Laya.Load and UseTorchSharp reduced to their signatures.
 // The parity tests load each Laya checkpoint once, with the TorchSharp backend configured in a lambda: device and dtype come from environment variables (NLAYA_DTYPE: float32 by default, bfloat16 or float16).
 using System;
 using TorchSharp;

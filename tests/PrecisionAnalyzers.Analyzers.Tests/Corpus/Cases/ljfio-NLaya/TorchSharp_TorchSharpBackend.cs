@@ -1,4 +1,5 @@
-// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/src/NLaya.TorchSharp/TorchSharpBackend.cs (licence: Apache-2.0), with SafeTensors.cs (reduced) and LayaNetwork.cs (its signature).
+// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/src/NLaya.TorchSharp/TorchSharpBackend.cs (licence: Apache-2.0).
+// Also reduced into it: SafeTensors.cs (reduced) and LayaNetwork.cs (its signature).
 // The TorchSharp backend of the Laya classifier reads model.safetensors with the project's own reader (no PyBridge), converting every tensor to the options' dtype (null means FP32) on the chosen device, and falls back to CPU in FP32 when the device fails.
 using System;
 using System.Collections.Generic;

@@ -1,4 +1,5 @@
-// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/samples/NLaya.Quickstart/Program.cs (licence: Apache-2.0), with Laya.LoadAsync and UseTorchSharp(string) reduced to their signatures.
+// Reduced from https://github.com/ljfio/NLaya/blob/0ab19f417ad8a8c98def67901955e78ed26f34c2/samples/NLaya.Quickstart/Program.cs (licence: Apache-2.0).
+// Also reduced into it: Laya.LoadAsync and UseTorchSharp(string) reduced to their signatures.
 // The quickstart loads the laya-multilingual checkpoint from the Hugging Face hub with the TorchSharp backend on the CPU, leaving the backend's dtype at its documented default (FP32, converted explicitly when the weights are read).
 using System;
 using System.Threading.Tasks;

@@ -1,14 +1,29 @@
 // Reduced from https://github.com/whuanle/Maomi.Torch/blob/116fbda87f1c4a950bc1bd5882e95932fe3b03e3/src/Maomi.Torch/Model/Resnet18.cs (licence: MIT).
-// Extension methods that download pretrained ResNet-18 weights and load them into the caller's torchvision ResNet: a TorchSharp-format .dat published for TorchSharp's FP32 ResNet, or torchvision's PyTorch .pth through PyBridge.
+// Extension methods that download pretrained ResNet-18 weights and load them into the caller's torchvision ResNet (TorchVision's, built FP32 by torchvision.models.resnet18()): a TorchSharp-format .dat published for TorchSharp's FP32 ResNet, or torchvision's PyTorch .pth through PyBridge.
 using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Threading.Tasks;
-using TorchSharp.Modules;
+using TorchSharp;
 using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace Corpus.MaomiTorch;
+
+// Stand-in for TorchVision's TorchSharp.Modules.ResNet (torchvision.models.resnet18()), which the corpus references do not include.
+public class ResNet : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> fc = nn.Linear(512, 1000);
+
+    public ResNet()
+        : base(nameof(ResNet))
+    {
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => fc.forward(x);
+}
 
 public static partial class MM
 {
