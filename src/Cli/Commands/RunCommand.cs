@@ -56,7 +56,8 @@ internal static class RunCommand
         return command;
     }
 
-    internal static int Run(CliConsole console, RunRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="request"/>; <paramref name="onResult"/> gets the result and its decoded text (null without a tokenizer).</summary>
+    internal static int Run(CliConsole console, RunRequest request, CancellationToken cancellationToken, Action<GenerationResult, string?>? onResult = null)
     {
         Validate(request);
         var config = ModelPaths.LoadConfig(request.Path);
@@ -136,6 +137,7 @@ internal static class RunCommand
                 console.Output.Flush();
             }, cancellationToken);
 
+            onResult?.Invoke(result, tokenizer?.Decode(result.Tokens));
             if (request.LogitsFile is not null && result.Logits is not null)
             {
                 NpyWriter.Write(request.LogitsFile, result.Logits);
