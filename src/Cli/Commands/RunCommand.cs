@@ -73,6 +73,11 @@ internal static class RunCommand
         {
             throw new BadInputException($"The tokenizer gives id {promptIds.Max()}, past the model's vocabulary of {config.VocabSize}: tokenizer and model do not belong together.");
         }
+        if (config.MaxPositionEmbeddings is { } context && request.MaxNewTokens >= context)
+        {
+            throw new BadInputException($"--max-new-tokens {request.MaxNewTokens} leaves no room for the prompt in the model's context of {context} tokens (max_position_embeddings).");
+        }
+
         if (!Checkpoint.Exists(folder))
         {
             throw new BadInputException($"{folder} has no weights: it holds neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile}.");
@@ -97,6 +102,10 @@ internal static class RunCommand
 
         using (model)
         {
+            // A prompt that does not fit in the context with the answer keeps its end (PREC109 says so, with the lengths).
+            var fitted = model.FitToContext(promptIds, request.MaxNewTokens, out var truncation);
+            var truncations = truncation is null ? Array.Empty<InputTruncation>() : [truncation];
+            var truncationWarnings = truncations.Select(t => t.ToWarning("the prompt")).ToArray();
             var generation = new GenerationOptions
             {
                 MaxNewTokens = request.MaxNewTokens,
@@ -110,15 +119,15 @@ internal static class RunCommand
 
             if (!request.Json)
             {
-                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {promptIds.Count} tokens[/]");
-                foreach (var warning in model.LoadWarnings)
+                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {fitted.Count} tokens[/]");
+                foreach (var warning in model.LoadWarnings.Concat(truncationWarnings))
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
                 }
             }
 
             var streamed = 0;
-            var result = model.Generate(promptIds, generation, token =>
+            var result = model.Generate(fitted, generation, token =>
             {
                 if (request.Json)
                 {
@@ -143,7 +152,7 @@ internal static class RunCommand
                 NpyWriter.Write(request.LogitsFile, result.Logits);
             }
 
-            var warnings = model.LoadWarnings.Concat(result.Warnings).Select(WarningJson.From).ToArray();
+            var warnings = model.LoadWarnings.Concat(truncationWarnings).Concat(result.Warnings).Select(WarningJson.From).ToArray();
             var peak = ProcessMemory.PeakResidentBytes();
             if (request.Json)
             {
@@ -157,7 +166,8 @@ internal static class RunCommand
                     Math.Round(result.PrefillTokensPerSecond, 2),
                     Math.Round(result.DecodeTokensPerSecond, 2),
                     peak,
-                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens"));
+                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens",
+                    truncations.Select(TruncationJson.From).ToArray()));
             }
             else
             {
