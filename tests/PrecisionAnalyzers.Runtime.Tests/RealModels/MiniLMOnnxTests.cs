@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using PrecisionAnalyzers.Runtime.Tokenization;
+using PrecisionAnalyzers.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
@@ -13,7 +13,7 @@ namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
 public sealed class MiniLMOnnxTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>The sentences, with the ids Hugging Face's tokenizer gives them (tests/fixtures/all-MiniLM-L6-v2/hf-ids.json).</summary>
-    private static readonly (string Text, int[] Ids)[] Reference = ReadReference();
+    private static readonly (string Text, int[] Ids)[] Reference = HfReferenceIds.Read(Path.Combine(AppContext.BaseDirectory, "fixtures", "all-MiniLM-L6-v2", "hf-ids.json"));
 
     private static string[] Sentences => Reference.Select(r => r.Text).ToArray();
 
@@ -42,8 +42,8 @@ public sealed class MiniLMOnnxTests(ITestOutputHelper output) : IDisposable
         for (var i = 0; i < Sentences.Length; i++)
         {
             var ids = tokenizer.Encode(Sentences[i], encoder.MaxTokens, out _);
-            var reference = OnnxEmbedding(session, ids);
-            var cosine = Cosine(ours[i], reference);
+            var reference = OnnxMeanPooledEmbedding.Embed(session, ids);
+            var cosine = OnnxMeanPooledEmbedding.Cosine(ours[i], reference);
             worst = Math.Min(worst, cosine);
             var whole = tokenizer.Encode(Sentences[i], int.MaxValue, out _);
             var hf = whole.SequenceEqual(Reference[i].Ids) ? "ids = HF's" : $"ids differ from HF's: {whole.Length} against {Reference[i].Ids.Length} tokens, first at {FirstDifference(whole, Reference[i].Ids)}";
@@ -57,62 +57,16 @@ public sealed class MiniLMOnnxTests(ITestOutputHelper output) : IDisposable
         // the same SentenceEncoder embeddings against ONNX Runtime on Hugging Face's ids.
         for (var i = 0; i < Sentences.Length; i++)
         {
-            var hfIds = Reference[i].Ids.Length <= encoder.MaxTokens ? Reference[i].Ids : [.. Reference[i].Ids[..(encoder.MaxTokens - 1)], Reference[i].Ids[^1]];
-            output.WriteLine($"against HF's ids: cosine {Cosine(ours[i], OnnxEmbedding(session, hfIds)):F6}  {Escape(Sentences[i])}");
+            var hfIds = HfReferenceIds.Truncate(Reference[i].Ids, encoder.MaxTokens);
+            output.WriteLine($"against HF's ids: cosine {OnnxMeanPooledEmbedding.Cosine(ours[i], OnnxMeanPooledEmbedding.Embed(session, hfIds)):F6}  {Escape(Sentences[i])}");
         }
         // The sentences are not all alike: a comparison that could not fail would show cosines near 1 across sentences too.
-        Assert.True(Cosine(ours[0], ours[7]) < 0.5, "unrelated sentences embed alike: the model is not doing its job");
-        Assert.True(Cosine(ours[0], ours[1]) > Cosine(ours[0], ours[7]), "related sentences are not closer than unrelated ones");
-    }
-
-    private static (string, int[])[] ReadReference()
-    {
-        var file = Path.Combine(AppContext.BaseDirectory, "fixtures", "all-MiniLM-L6-v2", "hf-ids.json");
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-        return document.RootElement.GetProperty("sentences").EnumerateArray()
-            .Select(e => (e.GetProperty("text").GetString()!, e.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))
-            .ToArray();
+        Assert.True(OnnxMeanPooledEmbedding.Cosine(ours[0], ours[7]) < 0.5, "unrelated sentences embed alike: the model is not doing its job");
+        Assert.True(OnnxMeanPooledEmbedding.Cosine(ours[0], ours[1]) > OnnxMeanPooledEmbedding.Cosine(ours[0], ours[7]), "related sentences are not closer than unrelated ones");
     }
 
     private static int FirstDifference(int[] a, int[] b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], Math.Min(a.Length, b.Length));
 
     private static string Escape(string text) => text[..Math.Min(60, text.Length)].Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
-    private static float[] OnnxEmbedding(InferenceSession session, int[] ids)
-    {
-        var n = ids.Length;
-        var inputs = new[]
-        {
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids.Select(i => (long)i).ToArray(), [1, n])),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, n).ToArray(), [1, n])),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[n], [1, n])),
-        };
-        using var results = session.Run(inputs, ["last_hidden_state"]);
-        var hidden = results[0].AsTensor<float>();
-        var width = hidden.Dimensions[2];
-        var pooled = new double[width];
-        for (var t = 0; t < n; t++)
-        {
-            for (var d = 0; d < width; d++)
-            {
-                pooled[d] += hidden[0, t, d] / n;
-            }
-        }
-
-        var norm = Math.Sqrt(pooled.Sum(v => v * v));
-        return pooled.Select(v => (float)(v / norm)).ToArray();
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
-    }
 }

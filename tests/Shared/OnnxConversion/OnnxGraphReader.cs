@@ -1,6 +1,6 @@
 using Google.Protobuf;
 
-namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
+namespace PrecisionAnalyzers.Tests.Shared;
 
 /// <summary>
 /// A minimal reader of the ONNX protobuf (onnx.proto3): the graph's initializers, nodes, inputs and outputs, which ONNX

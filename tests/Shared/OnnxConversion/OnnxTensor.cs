@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
+namespace PrecisionAnalyzers.Tests.Shared;
 
 /// <summary>One tensor stored in an ONNX graph (an initializer): name, shape, ONNX element type and its little-endian bytes.</summary>
 internal sealed record OnnxTensor(string Name, long[] Dims, int DataType, byte[] Data)

