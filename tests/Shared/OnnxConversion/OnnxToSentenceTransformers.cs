@@ -41,10 +41,15 @@ internal static class OnnxToSentenceTransformers
             foreach (var (name, (source, transposed)) in weights)
             {
                 var stored = tensor(source.Floats(), source.Dims);
-                tensors[name] = transposed ? stored.t() : stored;
-                if (transposed)
+                if (!transposed)
                 {
-                    stored.Dispose();
+                    tensors[name] = stored;
+                    continue;
+                }
+
+                using (stored)
+                {
+                    tensors[name] = stored.t(); // a view: it keeps the storage alive
                 }
             }
 
