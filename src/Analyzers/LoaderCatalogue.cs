@@ -12,22 +12,29 @@ namespace PrecisionAnalyzers.Analyzers;
 /// wrappers the same way in an AdditionalFile named <see cref="UserFileName"/> (<c>#</c> starts a comment). Kinds:
 /// <c>module-load</c> loads weights into a module (the receiver, or an extension method's first argument) whose dtype must be
 /// chosen where it is built; <c>result-load</c> returns a module that must be converted; <c>dtype-param</c> must be given the
-/// named parameter explicitly. A type written <c>*Suffix</c> matches any type whose name ends so (GenAI's <c>*ForCausalLM</c>).
+/// named parameter explicitly; <c>traced-load</c> returns a TorchScript module, which keeps the dtype it was saved with (PREC001
+/// does not report it; PREC002 follows its path). A type written <c>*Suffix</c> matches any type whose name ends so (GenAI's
+/// <c>*ForCausalLM</c>). Beyond the list, a method of the loader's shape is a <c>dtype-param</c> loader whatever it is called
+/// (<see cref="LoaderShape"/>).
 /// </summary>
 internal sealed class LoaderCatalogue
 {
     public const string UserFileName = "PrecisionAnalyzers.Loaders.txt";
 
     public static readonly ImmutableArray<string> BuiltIn = ImmutableArray.Create(
+        "dtype-param;*ForCasualLM;FromPretrained;torchDtype",
         "dtype-param;*ForCausalLM;FromPretrained;torchDtype",
         "module-load;TorchSharp.PyBridge.PyBridgeModuleExtensions;load_checkpoint;",
         "module-load;TorchSharp.PyBridge.PyBridgeModuleExtensions;load_py;",
         "module-load;TorchSharp.PyBridge.PyBridgeModuleExtensions;load_safetensors;",
         "module-load;TorchSharp.torch+nn+Module;load;",
-        "result-load;TorchSharp.torch+jit;load;");
+        "traced-load;TorchSharp.torch+jit;load;");
 
-    private LoaderCatalogue(ImmutableArray<LoaderEntry> entries)
+    private readonly PrecisionContext _precision;
+
+    private LoaderCatalogue(ImmutableArray<LoaderEntry> entries, PrecisionContext precision)
     {
+        _precision = precision;
         Entries = entries;
         MethodNames = entries.Select(e => e.Method).ToImmutableHashSet(StringComparer.Ordinal);
     }
@@ -38,7 +45,7 @@ internal sealed class LoaderCatalogue
     public ImmutableHashSet<string> MethodNames { get; }
 
     /// <summary>The built-in entries plus the user's, from <see cref="UserFileName"/> among the AdditionalFiles.</summary>
-    public static LoaderCatalogue Create(AnalyzerOptions options, CancellationToken cancellationToken)
+    public static LoaderCatalogue Create(AnalyzerOptions options, PrecisionContext precision, CancellationToken cancellationToken)
     {
         var lines = BuiltIn.AsEnumerable();
         foreach (var file in options.AdditionalFiles.Where(f => string.Equals(System.IO.Path.GetFileName(f.Path), UserFileName, StringComparison.OrdinalIgnoreCase)))
@@ -49,15 +56,22 @@ internal sealed class LoaderCatalogue
             }
         }
 
-        return new LoaderCatalogue(lines.Select(LoaderEntry.TryParse).Where(e => e is not null).Select(e => e!).ToImmutableArray());
+        return new LoaderCatalogue(lines.Select(LoaderEntry.TryParse).Where(e => e is not null).Select(e => e!).ToImmutableArray(), precision);
     }
 
-    public LoaderEntry? Find(IMethodSymbol method) => Entries.FirstOrDefault(e => e.Matches(method));
+    /// <summary>The syntactic pre-filter: whether a call of this name may be a loader (listed, or named as loaders are).</summary>
+    public bool MayLoad(string? invokedName) => invokedName is not null && (MethodNames.Contains(invokedName) || LoaderShape.NamedLikeLoader(invokedName));
+
+    /// <summary>The listed entry for <paramref name="method"/>, else a <c>dtype-param</c> entry when it has a loader's shape, else null.</summary>
+    public LoaderEntry? Find(IMethodSymbol method) => Entries.FirstOrDefault(e => e.Matches(method)) ?? LoaderShape.Of(method, _precision);
 }
 
 /// <summary>One loader of the catalogue.</summary>
 internal sealed class LoaderEntry
 {
+    /// <summary>A <c>dtype-param</c> loader recognised by its shape.</summary>
+    public static LoaderEntry ByShape(IMethodSymbol method, string parameter) => new("dtype-param", method.ContainingType.Name, method.Name, parameter);
+
     private LoaderEntry(string kind, string type, string method, string? parameter)
     {
         Kind = kind;
@@ -78,7 +92,7 @@ internal sealed class LoaderEntry
     {
         var hash = line.IndexOf('#');
         var parts = (hash >= 0 ? line.Substring(0, hash) : line).Split(';').Select(p => p.Trim()).ToArray();
-        return parts.Length >= 3 && parts[0] is "module-load" or "result-load" or "dtype-param" && parts[1].Length > 0 && parts[2].Length > 0
+        return parts.Length >= 3 && parts[0] is "module-load" or "result-load" or "traced-load" or "dtype-param" && parts[1].Length > 0 && parts[2].Length > 0
             ? new LoaderEntry(parts[0], parts[1], parts[2], parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null)
             : null;
     }

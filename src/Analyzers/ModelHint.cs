@@ -100,6 +100,54 @@ internal sealed class ModelHint
             : hint;
     }
 
+    /// <summary>
+    /// Published models whose ids do not state their size, with their parameter counts from their published configs (checked
+    /// by hand against each model card): <c>microsoft/Phi-3-mini-4k-instruct</c> is 3.8B, <c>gpt2-xl</c> 1.5B.
+    /// </summary>
+    private static readonly (string Key, double Parameters)[] PublishedSizes =
+    [
+        ("phi-3-mini", 3.8e9), ("phi-3.5-mini", 3.8e9), ("phi-3-small", 7.4e9), ("phi-3-medium", 14e9), ("phi-3.5-moe", 41.9e9),
+        ("phi-4-mini", 3.8e9), ("phi-4", 14.7e9), ("phi-2", 2.7e9), ("phi-1_5", 1.4e9), ("phi-1.5", 1.4e9), ("phi-1", 1.3e9),
+        ("tinyllama", 1.1e9), ("gpt2-xl", 1.5e9), ("gpt2-large", 7.74e8), ("gpt2-medium", 3.55e8), ("gpt2", 1.24e8),
+        ("bert-large", 3.4e8), ("bert-base", 1.1e8), ("distilbert", 6.6e7), ("roberta-large", 3.55e8), ("roberta-base", 1.25e8),
+        ("minilm", 2.2e7), ("t5-small", 6e7), ("t5-base", 2.2e8), ("t5-large", 7.7e8),
+    ];
+
+    /// <summary>
+    /// Model classes by the family their name starts with (GenAI's <c>Phi3ForCasualLM</c>, transformers' <c>LlamaForCausalLM</c>):
+    /// the family's FP16 safety and the smallest size it was published in (Llama 3.2 1B, Phi-3-mini 3.8B, Mistral 7B).
+    /// </summary>
+    private static readonly (string Prefix, string Family, string? UnsafeFamily, double? Smallest)[] ModelClasses =
+    [
+        ("gemma3", "Gemma 3", "gemma3", null), ("gemma2", "Gemma 2", "gemma2", null), ("gemma", "Gemma", "gemma", null),
+        ("phi3", "Phi-3", null, 3.8e9), ("phi2", "Phi-2", null, 2.7e9), ("mixtral", "Mixtral", null, 4.67e10), ("mistral", "Mistral", null, 7.2e9),
+        ("llama", "Llama", null, 1e9),
+    ];
+
+    /// <summary>What a model class's name says (<c>Phi3ForCasualLM</c>: Phi-3, at least 3.8B); null for a name it does not know.</summary>
+    public static ModelHint? OfType(string typeName)
+    {
+        var lower = typeName.ToLowerInvariant();
+        var at = lower.IndexOf("for", System.StringComparison.Ordinal);
+        if (at <= 0)
+        {
+            return null;
+        }
+
+        foreach (var (prefix, family, unsafeFamily, smallest) in ModelClasses)
+        {
+            if (lower.Substring(0, at).EndsWith(prefix, System.StringComparison.Ordinal))
+            {
+                return new ModelHint($"{typeName} ({family})", unsafeFamily, smallest);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"Phi3ForCasualLM (Phi-3): at least about 15.2 GB in FP32, …" for a model class whose smallest size is known, or null.</summary>
+    public static string? SizeOfType(string typeName) => OfType(typeName) is { } hint && hint.Consequence() is { } text ? $"{hint.Name}: at least {text}" : null;
+
     private static ModelHint ParseName(string name, string[] unsafeFamilies)
     {
         // Candidates are the name's words, and a word joined with a following version number ("gemma-2-9b" → gemma2),
@@ -126,6 +174,19 @@ internal sealed class ModelHint
             }
 
             parameters = Math.Max(parameters ?? 0, value);
+        }
+
+        if (parameters is null)
+        {
+            var lower = name.ToLowerInvariant();
+            foreach (var (key, size) in PublishedSizes)
+            {
+                if (Regex.IsMatch(lower, "(?<![a-z0-9])" + Regex.Escape(key) + "(?![a-z0-9.]|_[0-9])"))
+                {
+                    parameters = size;
+                    break;
+                }
+            }
         }
 
         return new ModelHint(name, family, parameters);

@@ -76,7 +76,7 @@ internal sealed class ModuleLoads
             {
                 case IInvocationOperation call when _catalogue.Find(call.TargetMethod) is { } entry && entry.Kind != "dtype-param":
                     Add(PathArgument.Of(call));
-                    if (entry.Kind == "result-load")
+                    if (entry.Kind is "result-load" or "traced-load")
                     {
                         return true;
                     }

@@ -112,15 +112,23 @@ internal sealed class PrecisionContext
         method.Name == "Load" && method.IsStatic
         && (SymbolEqualityComparer.Default.Equals(method.ContainingType, CausalLM) || SymbolEqualityComparer.Default.Equals(method.ContainingType, SentenceEncoder));
 
-    /// <summary>Whether <paramref name="method"/> puts a model in training or trains it: <c>Train()</c> (the model's or a <c>LoraTrainer</c>'s)/<c>train()</c>, <c>backward()</c>, an optimizer's <c>step()</c>.</summary>
+    /// <summary>
+    /// Whether <paramref name="method"/> puts a model in training or trains it: <c>Train()</c> (the model's or a <c>LoraTrainer</c>'s)/<c>train()</c>,
+    /// <c>backward()</c>, an optimizer's <c>step()</c>, and a trainer's <c>Train</c>/<c>TrainAsync</c>/<c>Fit</c> (any type named
+    /// <c>…Trainer</c>, as GenAI's <c>CausalLMSupervisedFineTuningTrainer</c>).
+    /// </summary>
     public bool IsTraining(IMethodSymbol method)
     {
         var type = method.ContainingType;
         return (method.Name == "Train" && (SymbolEqualityComparer.Default.Equals(type, CausalLM) || SymbolEqualityComparer.Default.Equals(type, LoraTrainer)))
             || (method.Name == "train" && TorchModule is not null && InheritsFrom(type, TorchModule))
             || (method.Name == "backward" && TorchTensor is not null && InheritsFrom(type, TorchTensor))
-            || (method.Name == "step" && TorchOptimizer is not null && InheritsFrom(type, TorchOptimizer));
+            || (method.Name == "step" && TorchOptimizer is not null && InheritsFrom(type, TorchOptimizer))
+            || (method.Name is "Train" or "TrainAsync" or "Fit" or "FitAsync" && type.Name.EndsWith("Trainer", System.StringComparison.Ordinal));
     }
+
+    /// <summary>Whether <paramref name="type"/> is a model: the runtime's <c>CausalLM</c> or a TorchSharp module.</summary>
+    public bool IsModel(ITypeSymbol? type) => (type is not null && SymbolEqualityComparer.Default.Equals(type, CausalLM)) || IsModule(type);
 
     /// <summary>Whether <paramref name="type"/> is a TorchSharp module.</summary>
     public bool IsModule(ITypeSymbol? type) => TorchModule is not null && InheritsFrom(type, TorchModule);

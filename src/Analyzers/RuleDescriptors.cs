@@ -24,14 +24,14 @@ public static class RuleDescriptors
     public static readonly DiagnosticDescriptor CacheInTraining = Create(
         RuleIdentifiers.CacheInTraining,
         "Generation cache enabled in training",
-        "The generation cache is enabled on a model that '{0}' trains: set UseCache to false",
+        "The generation cache is enabled on a model that '{0}' trains: the key/value cache is returned with the outputs in training, costs memory for every step, and breaks mixed-precision code that casts the outputs at checkpoint save; set UseCache to false (GenAI: useCache: false)",
         DiagnosticSeverity.Warning,
         "A key/value cache is for generation. Left on during fine-tuning it is returned with the outputs, and mixed-precision code that casts outputs crashes on it at checkpoint save (LoRA on Gemma 3 in BF16/FP16).");
 
     public static readonly DiagnosticDescriptor HalfDefaultDtype = Create(
         RuleIdentifiers.HalfDefaultDtype,
         "Process-wide default dtype set to a half type",
-        "torch.set_default_dtype({0}) makes every tensor and module created afterwards {0}, in every thread and library: give the model its dtype instead (dtype: at construction, or .to(ScalarType.{0}))",
+        "torch.set_default_dtype({0}) makes every tensor and module created afterwards {0}, in every thread and library, so norms, softmax and losses lose FP32's precision where nobody asked: give the model its dtype instead (dtype: at construction, or .to(ScalarType.{1}))",
         DiagnosticSeverity.Warning,
         "The default dtype is process-wide state. Set to FP16 or BF16 it also changes the norms, softmax and loss computations of any code that creates tensors later, and other threads' work, where FP32 was meant; precision failures then surface far from their cause.");
 

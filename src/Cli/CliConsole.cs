@@ -5,8 +5,9 @@ namespace PrecisionAnalyzers.Cli;
 /// <summary>Where a verb writes: machine output and human reports to <see cref="Output"/>, problems to <see cref="Error"/>.</summary>
 public sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error)
+    public CliConsole(TextWriter output, TextWriter error, TextReader? input = null)
     {
+        Input = input ?? TextReader.Null;
         Output = output;
         Error = error;
         Human = AnsiConsole.Create(new AnsiConsoleSettings
@@ -19,6 +20,9 @@ public sealed class CliConsole
     }
 
     public TextWriter Output { get; }
+
+    /// <summary>Where interactive verbs (<c>chat</c>) read the user's lines; empty unless given.</summary>
+    public TextReader Input { get; }
 
     public TextWriter Error { get; }
 

@@ -10,15 +10,20 @@ namespace PrecisionAnalyzers.Cli;
 /// <summary>The <c>precision</c> command: parses arguments, runs a verb, maps failures to exit codes.</summary>
 public static class PrecisionApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, TextReader.Null, output, error, cancellationToken);
+
+    /// <summary>Runs the command with <paramref name="input"/> as the user's lines (for <c>chat</c>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var console = new CliConsole(output, error);
+        var console = new CliConsole(output, error, input);
         var root = new RootCommand("precision: plan, load and run Hugging Face style checkpoints on TorchSharp in the right dtype.")
         {
             DoctorCommand.Create(console),
             PlanCommand.Create(console),
             RunCommand.Create(console),
+            ChatCommand.Create(console),
             DemoCommand.Create(console),
             EmbedCommand.Create(console),
             TrainCommand.Create(console),
@@ -58,5 +63,6 @@ public static class PrecisionApp
         }
     }
 
-    private static bool IsBadInput(Exception e) => e is BadInputException or ModelConfigException or SafetensorsFormatException or WeightMappingException or Runtime.Adapters.AdapterFormatException;
+    private static bool IsBadInput(Exception e) => e is BadInputException or ModelConfigException or SafetensorsFormatException or WeightMappingException or Runtime.Adapters.AdapterFormatException
+        or Runtime.Chat.ChatTemplateException or Runtime.Tokenization.TokenizerException;
 }

@@ -2,10 +2,17 @@ using System.Runtime.InteropServices;
 using PrecisionAnalyzers.Cli;
 
 // Ctrl+C and SIGTERM cancel the verb's token: a verb stops at its next check, says so, and exits 130 with nothing half
-// written (training names its last checkpoint). A second Ctrl+C ends the process at once.
+// written (training names its last checkpoint). A second Ctrl+C ends the process at once. An interactive verb (chat)
+// may take Ctrl+C for itself: it stops the current answer, not the program.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
+    if (e.SpecialKey == ConsoleSpecialKey.ControlC && ConsoleInterrupts.TryHandle())
+    {
+        e.Cancel = true;
+        return;
+    }
+
     if (!cancellation.IsCancellationRequested)
     {
         e.Cancel = true;
@@ -18,4 +25,4 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     cancellation.Cancel();
 });
 
-return await PrecisionApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+return await PrecisionApp.RunAsync(args, Console.In, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);

@@ -91,6 +91,18 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
                 }
 
                 var value = SyntaxFactory.ParseExpression(scalarType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
+                if (load.Expression is MemberAccessExpressionSyntax access)
+                {
+                    // module.load(p) → module.to(ScalarType.X).load(p): converted before the weights arrive, so Module.load
+                    // finds the dtype it checks and PyBridge casts straight into it (no FP32 copy on the way).
+                    var receiver = SyntaxFactory.InvocationExpression(
+                            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, access.Expression.WithoutTrivia(), SyntaxFactory.IdentifierName("to")),
+                            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(value))))
+                        .WithTriviaFrom(access.Expression);
+                    newRoot = root.ReplaceNode(access.Expression, receiver);
+                    break;
+                }
+
                 var converted = SyntaxFactory.InvocationExpression(
                         SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, load.WithoutTrailingTrivia(), SyntaxFactory.IdentifierName("to")),
                         SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(value))))
@@ -118,13 +130,21 @@ public sealed class PREC001MissingDtypeCodeFix : CodeFixProvider
             case nameof(MissingDtypeFix.AddDtypeArgument) when target.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } call
                 && diagnostic.Properties.TryGetValue(PREC001MissingDtypeAnalyzer.ParameterProperty, out var parameter) && parameter is not null:
             {
-                var scalarType = model?.Compilation.GetTypeByMetadataName(KnownTypeNames.TorchScalarType);
-                if (scalarType is null)
+                // The loader's dtype parameter, spelled in its own type: ScalarType.X, DType.X, or "bfloat16"/"float32".
+                diagnostic.Properties.TryGetValue(PREC001TorchSharpLoadAnalyzer.ParameterTypeProperty, out var parameterType);
+                ExpressionSyntax? value = parameterType switch
+                {
+                    "String" => SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(member.ToLowerInvariant())),
+                    "DType" => dtypeValue,
+                    _ => model?.Compilation.GetTypeByMetadataName(KnownTypeNames.TorchScalarType) is { } scalarType
+                        ? SyntaxFactory.ParseExpression(scalarType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation)
+                        : null,
+                };
+                if (value is null)
                 {
                     return document;
                 }
 
-                var value = SyntaxFactory.ParseExpression(scalarType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
                 var argument = SyntaxFactory.Argument(value).WithNameColon(SyntaxFactory.NameColon(parameter));
                 newRoot = root.ReplaceNode(call.ArgumentList, call.ArgumentList.AddArguments(argument));
                 break;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PrecisionAnalyzers.Runtime.Adapters;
+using PrecisionAnalyzers.Runtime.Chat;
 using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Configuration;
 using PrecisionAnalyzers.Runtime.Diagnostics;
@@ -22,9 +23,12 @@ public sealed class CausalLM : IDisposable
 {
     private readonly DecoderRunner _runner;
     private readonly IDisposable? _weights;
+    private readonly ILogger _logger;
+    private ChatFormatter? _chatFormatter;
 
-    private CausalLM(DecoderRunner runner, string device, IDisposable? ownedWeights = null, PrecisionPlan? plan = null, string? folder = null)
+    private CausalLM(DecoderRunner runner, string device, IDisposable? ownedWeights = null, PrecisionPlan? plan = null, string? folder = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         _runner = runner;
         Device = device;
         _weights = ownedWeights;
@@ -124,7 +128,7 @@ public sealed class CausalLM : IDisposable
             {
                 UseCache = options.UseCache ?? config.UseCache ?? true,
             };
-            var model = new CausalLM(runner, plan.Device!, checkpoint, plan, folder);
+            var model = new CausalLM(runner, plan.Device!, checkpoint, plan, folder, logger);
             if (options.Adapter is { } adapter)
             {
                 try
@@ -169,7 +173,7 @@ public sealed class CausalLM : IDisposable
         {
             UseCache = useCache ?? config.UseCache ?? true,
         };
-        return new CausalLM(runner, name);
+        return new CausalLM(runner, name, logger: logger);
     }
 
     /// <summary>The positions the model was trained for (<c>max_position_embeddings</c>), or null when the config does not say.</summary>
@@ -208,6 +212,48 @@ public sealed class CausalLM : IDisposable
     /// </summary>
     public GenerationResult Generate(IReadOnlyList<int> promptTokens, GenerationOptions? options = null, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default) =>
         _runner.Generate(promptTokens, options, onToken, cancellationToken);
+
+    /// <summary>
+    /// The template, tokenizer and generation defaults <see cref="Chat"/> uses; loaded from <see cref="Folder"/> on first
+    /// use, or set for a model built with <see cref="FromWeights"/>.
+    /// </summary>
+    /// <exception cref="ChatTemplateException">On first use: the checkpoint has no chat template.</exception>
+    public ChatFormatter ChatFormatter
+    {
+        get => _chatFormatter ??= ChatFormatter.Load(
+            Folder ?? throw new InvalidOperationException("this model was not loaded from a checkpoint folder: set ChatFormatter before chatting."),
+            _logger);
+        set => _chatFormatter = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Answers the conversation: renders <paramref name="messages"/> with the checkpoint's chat template, encodes it (one
+    /// BOS), and generates until an end-of-turn or EOS token (all of generation_config.json's <c>eos_token_id</c>s and the
+    /// template's end-of-turn tokens), streaming each token with its text to <paramref name="onToken"/>. Sampling values
+    /// not set in <paramref name="options"/> come from generation_config.json. Cancelling stops the answer
+    /// (<see cref="OperationCanceledException"/>).
+    /// </summary>
+    /// <exception cref="ChatTemplateException">No chat template, or the template raised (e.g. roles that do not alternate).</exception>
+    public ChatResult Chat(IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, Action<ChatToken>? onToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var formatter = ChatFormatter;
+        var prompt = formatter.Format(messages, options?.AddGenerationPrompt ?? true, options?.TemplateVariables, cancellationToken);
+        var stream = formatter.Tokenizer.CreateStreamDecoder();
+        var streamed = 0;
+        var result = Generate(prompt.TokenIds, formatter.GenerationOptions(options), token =>
+        {
+            var restarted = token.Index == 0 && streamed > 0;
+            if (restarted)
+            {
+                stream = formatter.Tokenizer.CreateStreamDecoder();
+            }
+
+            streamed++;
+            onToken?.Invoke(new ChatToken(token, stream.Add(token.TokenId), restarted));
+        }, cancellationToken);
+        return new ChatResult(formatter.Tokenizer.Decode(result.Tokens), prompt, result);
+    }
 
     /// <summary>Logits [batch, seq, vocab] of one forward pass without a cache (guarded, no fallback); the caller disposes them.</summary>
     public Tensor Forward(Tensor inputIds, CancellationToken cancellationToken = default) => _runner.Forward(inputIds, cancellationToken);

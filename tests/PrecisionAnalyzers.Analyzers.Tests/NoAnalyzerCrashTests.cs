@@ -66,6 +66,16 @@ public sealed class NoAnalyzerCrashTests
             """var p = "models/"; p += "gemma"; var m = torch.nn.Linear(2, 2); m.load(p); m.to(torch.ScalarType.Float16);""",
             """var m = torch.nn.Linear(2, 2); var n = m; m = n; n = m; m.load("/models/custom/x.bin"); n.half();""",
             """using var m = CausalLM.Load("/models/custom", new LoadOptions { Dtype = DType.Float16 }); using var n = CausalLM.Load("\0bad", new LoadOptions { Dtype = DType.Float16 });""",
+            // The data flow of issue 14: cycles, self-reference, half-typed expressions, recursion through methods and fields.
+            """var a = b; var b = a; torch.set_default_dtype(a); var m = torch.nn.Linear(2, 2); m.load("gemma-2b.bin"); m.to(b);""",
+            """var t = torch.ScalarType.Float16; t = t; t = Loop(); torch.set_default_dtype(t); torch.set_default_dtype(Loop2());""",
+            """torch.set_default_dtype(_self); torch.set_default_dtype(Self); torch.set_default_dtype(Enum.Parse<torch.ScalarType>());""",
+            """torch.set_default_dtype(Enum.Parse<torch.ScalarType>(path ?? path ?? "fp16")); Enum.TryParse<torch.ScalarType>(path, out var x); torch.set_default_dtype(x);""",
+            """var opts = new Opts { Dtype = opts.Dtype }; torch.set_default_dtype(opts.Dtype); var q = new Opts(); q.Dtype = q.Dtype; torch.set_default_dtype(q.Dtype);""",
+            """torch.set_default_dtype(path switch { "a" => torch.ScalarType.Float16, _ => });""",
+            """var cfg = System.Text.Json.JsonSerializer.Deserialize<Opts>(path); var n = new Net(cfg); n.load_safetensors(System.IO.Path.Combine(path, $"{path}/{cfg}", "gemma-7b")); n = n.to(torch.CPU);""",
+            """var n = new Net(null!); n = n; n.load_safetensors(path + path + "x"); var l = Loader.LoadIt(path); var k = Loader.LoadIt(""",
+            """Action a = () => { var model = CausalLM.Load("m", new LoadOptions { UseCache = true }); }; var opt = torch.optim.Adam(null!); opt.step(); this.Train();""",
             """using var a = CausalLM.Load("/models/custom1", new LoadOptions { Dtype = DType.Float16 }); using var b = CausalLM.Load("/models/custom2", new LoadOptions { Dtype = DType.Float16 }); using var c = CausalLM.Load("/models/custom3", new LoadOptions { Dtype = DType.Float16 }); using var d = CausalLM.Load("/models/custom4", new LoadOptions { Dtype = DType.Float16 }); using var e = CausalLM.Load("/models/custom5", new LoadOptions { Dtype = DType.Float16 });""",
         ];
         var trees = fragments.Select((body, i) => CSharpSyntaxTree.ParseText(
@@ -73,14 +83,22 @@ public sealed class NoAnalyzerCrashTests
             using System;
             using PrecisionAnalyzers.Runtime;
             using TorchSharp;
+            using TorchSharp.PyBridge;
             class Program{{i}}
             {
+                static torch.ScalarType _self = _self;
+                static torch.ScalarType Self => Self;
+                static torch.ScalarType Loop() => Loop2();
+                static torch.ScalarType Loop2() => Loop();
+                void Train() { }
                 void M(string path)
                 {
                     {{body}}
                 }
             }
-            """,
+
+            class Opts{{i}} { }
+            """ + (i == 0 ? Extra : string.Empty),
             path: $"Program{i}.cs"));
 
         var crashes = await CrashesAsync(trees);
@@ -91,6 +109,17 @@ public sealed class NoAnalyzerCrashTests
         var files = configs.Select((text, i) => (AdditionalText)new InMemoryText($"/models/custom{(i == 0 ? string.Empty : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}/config.json", text)).ToArray();
         Assert.Empty(await CrashesAsync(trees, files));
     }
+
+    private const string Extra = """
+
+        class Opts { public torch.ScalarType Dtype { get; set; } }
+        class Net : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Net(Opts opts) : base("net") { }
+            public override torch.Tensor forward(torch.Tensor x) => x;
+        }
+        static class Loader { public static Net LoadIt(string path, torch.ScalarType dtype = torch.ScalarType.Float16) => new Net(new Opts()); }
+        """ + StandIns.PyBridge;
 
     private sealed class InMemoryText(string path, string text) : AdditionalText
     {

@@ -18,8 +18,21 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
             class C
             {
                 torch.nn.Module _field = torch.nn.Linear(2, 2);
-                void M(torch.nn.Module parameter, string path) { {{body}} }
+                void M(torch.nn.Module parameter, string path, bool fast = false) { {{body}} }
                 static torch.nn.Module Make() => torch.nn.Linear(2, 2);
+            }
+
+            // Loaders of the shape PREC001/PREC002 recognise whatever they are called: they return a module, take a path and a dtype with a default.
+            class MyGemma2ForCausalLM : torch.nn.Module<torch.Tensor, torch.Tensor>
+            {
+                MyGemma2ForCausalLM() : base("gemma") { }
+                public override torch.Tensor forward(torch.Tensor x) => x;
+                public static MyGemma2ForCausalLM LoadFrom(string folder, torch.ScalarType dtype = torch.ScalarType.Float32) => new();
+            }
+
+            static class Smol
+            {
+                public static torch.nn.Module<torch.Tensor, torch.Tensor> LoadPretrained(string folder, torch.ScalarType? dtype = null) => torch.nn.Linear(2, 2);
             }
             """
         + StandIns.PyBridge + StandIns.GenAIPhi3;
@@ -41,6 +54,13 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
     [InlineData("""torch.set_default_dtype({|#0:torch.ScalarType.Float16|}); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
     [InlineData("""torch.set_default_dtype({|#0:torch.float16|}); new Net().load("models/gemma-2b.bin");""", "gemma-2b.bin", Gemma)]
     [InlineData("""var m = torch.nn.Linear(4, 4); m.load("meta-llama/Llama-3.1-8B/model.bin"); m.{|#0:half|}();""", "Llama-3.1-8B", "has about 8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("microsoft/Phi-3-mini-4k-instruct", torchDtype: {|#0:torch.ScalarType.Float16|});""", "Phi-3-mini-4k-instruct", "has about 3.8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(System.IO.Path.Combine(path, "Phi-3-mini-4k-instruct"), torchDtype: {|#0:torch.ScalarType.Float16|});""", "Phi-3-mini-4k-instruct", "has about 3.8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained($"{path}/gemma-2-9b", torchDtype: {|#0:torch.ScalarType.Float16|});""", "gemma-2-9b", Gemma2)]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: {|#0:torch.ScalarType.Float16|});""", "Phi3ForCausalLM (Phi-3)", "has about 3.8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    [InlineData("""var m = Phi3ForCasualLM.FromPretrained(path, torchDtype: {|#0:torch.ScalarType.Float16|});""", "Phi3ForCasualLM (Phi-3)", "has about 3.8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
+    [InlineData("""var m = MyGemma2ForCausalLM.LoadFrom(path, {|#0:torch.ScalarType.Float16|});""", "MyGemma2ForCausalLM (Gemma 2)", Gemma2)]
+    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: {|#0:fast ? torch.ScalarType.Float16 : torch.ScalarType.Float16|});""", "Phi3ForCausalLM (Phi-3)", "has about 3.8B parameters (at least the 1B threshold), where activations outgrow FP16's range")]
     public Task FP16_on_a_module_loaded_from_a_known_model_is_flagged_on_the_FP16_expression(string body, string name, string why) => VerifyCS.AnalyzeFileAsync(
         File(body) + Net, null, VerifyCS.Diagnostic().WithArguments($"'{name}'", why));
 
@@ -63,8 +83,7 @@ public sealed class PREC002TorchSharpFloat16AnalyzerTests
     [InlineData("""torch.set_default_dtype(torch.ScalarType.BFloat16); var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin");""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b", torchDtype: torch.ScalarType.BFloat16);""")]
     [InlineData("""var m = Phi3ForCausalLM.FromPretrained("google/gemma-2-9b");""")]
-    [InlineData("""var m = Phi3ForCausalLM.FromPretrained("microsoft/phi-3-mini", torchDtype: torch.ScalarType.Float16);""")]
-    [InlineData("""var m = Phi3ForCausalLM.FromPretrained(path, torchDtype: torch.ScalarType.Float16);""")]
+    [InlineData("""var m = Smol.LoadPretrained(path, dtype: torch.ScalarType.Float16);""")]
     [InlineData("""var dt = torch.ScalarType.Float16; dt = torch.ScalarType.BFloat16; var m = torch.nn.Linear(4, 4); m.load("models/gemma-2b.bin"); m.to(dt);""")]
     [InlineData("""var dt = torch.ScalarType.Float16; var m = torch.nn.Linear(4, 4); m.load("models/SmolLM2-360M.bin"); m.to(dt);""")]
     public Task FP16_on_an_unknown_small_or_foreign_module_or_BF16_is_not_flagged(string body) => VerifyCS.AnalyzeFileAsync(File(body) + Net, null);

@@ -122,8 +122,34 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
     [InlineData("""var input = new CausalLMModelInput(ids) { UseCache = {|#0:true|} };""")]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: false); input.UseCache = {|#0:true|};""")]
     public Task GenAI_model_input_with_the_cache_on_in_a_training_step_is_flagged(string body) => VerifyCS.AnalyzeAsync(
-        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} loss.backward(); } }""" + StandIns.GenAI,
+        "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(InputNet model, torch.Tensor ids, torch.Tensor loss) { {{body}} model.forward(input); loss.backward(); } }""" + InputNet + StandIns.GenAI,
         VerifyCS.Diagnostic().WithArguments("Step"));
+
+    [Fact]
+    public Task GenAI_input_that_only_carries_tensors_is_not_flagged() => VerifyCS.AnalyzeAsync(
+        "using Microsoft.ML.GenAI.Core;\nusing System.Linq;\n" + """
+        class C
+        {
+            void Step(InputNet model, torch.Tensor[] batches, torch.Tensor loss)
+            {
+                var inputs = batches.Select(ids => new CausalLMModelInput(ids, labels: ids)).ToList();
+                foreach (var input in inputs)
+                {
+                    model.forward(new CausalLMModelInput(input.InputIds, useCache: false));
+                    loss.backward();
+                }
+            }
+        }
+        """ + InputNet + StandIns.GenAI);
+
+    private const string InputNet = """
+
+        class InputNet : torch.nn.Module<Microsoft.ML.GenAI.Core.CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(Microsoft.ML.GenAI.Core.CausalLMModelInput input) => input.InputIds;
+        }
+        """;
 
     [Theory]
     [InlineData("""var input = new CausalLMModelInput(ids, useCache: false); loss.backward();""")]
@@ -131,6 +157,60 @@ public sealed class PREC003CacheInTrainingAnalyzerTests
     [InlineData("""var input = new CausalLMModelInput(ids);""")]
     public Task GenAI_model_input_with_the_cache_off_or_outside_training_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
         "using Microsoft.ML.GenAI.Core;\n" + $$"""class C { void Step(torch.Tensor ids, torch.Tensor loss) { {{body}} } }""" + StandIns.GenAI);
+
+    // Per receiver (issue 14): the cache on model A in a method that trains model B is not a finding.
+    [Theory]
+    [InlineData("""using var t = CausalLM.Load("t", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); using var s = CausalLM.Load("s", new LoadOptions { Dtype = DType.BFloat16 }); s.Train();""")]
+    [InlineData("""var options = new LoadOptions { Dtype = DType.BFloat16, UseCache = true }; using var t = CausalLM.Load("t", options); using var s = CausalLM.Load("s", new LoadOptions { Dtype = DType.BFloat16 }); using var trainer = new PrecisionAnalyzers.Runtime.Training.LoraTrainer(s, new PrecisionAnalyzers.Runtime.Training.TrainingOptions()); trainer.Train(data);""")]
+    [InlineData("""teacher.UseCache = true; student.Train();""")]
+    public Task The_cache_on_a_model_the_method_does_not_train_is_not_flagged(string body) => VerifyCS.AnalyzeAsync(
+        $$"""class C { void Distill(CausalLM teacher, CausalLM student, PrecisionAnalyzers.Runtime.Training.TextDataset data) { {{body}} } }""");
+
+    [Theory]
+    [InlineData("""teacher.UseCache = {|#0:true|}; teacher.Train();""")]
+    [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} }); using var other = CausalLM.Load("s", new LoadOptions { Dtype = DType.BFloat16 }); other.Eval(); model.Train();""")]
+    [InlineData("""var options = new LoadOptions { Dtype = DType.BFloat16, UseCache = {|#0:true|} }; using var model = CausalLM.Load("m", options); using var trainer = new PrecisionAnalyzers.Runtime.Training.LoraTrainer(model, new PrecisionAnalyzers.Runtime.Training.TrainingOptions()); trainer.Train(data);""")]
+    public Task The_cache_on_the_model_the_method_trains_is_flagged(string body) => VerifyCS.AnalyzeAsync(
+        $$"""class C { void Distill(CausalLM teacher, CausalLM student, PrecisionAnalyzers.Runtime.Training.TextDataset data) { {{body}} } }""",
+        VerifyCS.Diagnostic().WithArguments("Distill"));
+
+    [Fact]
+    public Task GenAI_input_to_a_model_whose_parameters_the_optimizer_trains_is_flagged_and_to_another_model_is_not() => VerifyCS.AnalyzeAsync(
+        "using Microsoft.ML.GenAI.Core;\n" + """
+        class Net : torch.nn.Module<CausalLMModelInput, torch.Tensor>
+        {
+            public Net() : base("net") { }
+            public override torch.Tensor forward(CausalLMModelInput input) => input.InputIds;
+        }
+
+        class C
+        {
+            void Step(Net model, Net reference, torch.Tensor ids)
+            {
+                var optimizer = torch.optim.AdamW(model.parameters());
+                var input = new {|#0:CausalLMModelInput|}(ids);
+                var loss = model.forward(input);
+                var frozen = reference.forward(new CausalLMModelInput(ids));
+                loss.backward();
+                optimizer.step();
+            }
+        }
+        """ + StandIns.GenAI,
+        VerifyCS.Diagnostic().WithArguments("Step"));
+
+    [Theory]
+    [InlineData("""Action step = () => { model.UseCache = {|#0:true|}; }; step(); loss.backward();""")]
+    [InlineData("""void Prepare() { model.UseCache = {|#0:true|}; } Prepare(); Enumerable.Range(0, 3).ToList().ForEach(_ => loss.backward());""")]
+    [InlineData("""model.UseCache = {|#0:true|}; await foreach (var progress in trainer.TrainAsync(3)) { }""")]
+    public Task Training_in_lambdas_local_functions_and_trainers_counts(string body) => VerifyCS.AnalyzeAsync(
+        $$"""
+        using System;
+        using System.Linq;
+        using System.Collections.Generic;
+        class FineTuningTrainer { public async IAsyncEnumerable<int> TrainAsync(int epochs) { await System.Threading.Tasks.Task.Yield(); yield return epochs; } }
+        class C { async System.Threading.Tasks.Task Run(CausalLM model, torch.Tensor loss, FineTuningTrainer trainer) { {{body}} } }
+        """,
+        VerifyCS.Diagnostic().WithArguments("Run"));
 
     [Theory]
     [InlineData("""using var model = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = true }); model.Eval();""")]

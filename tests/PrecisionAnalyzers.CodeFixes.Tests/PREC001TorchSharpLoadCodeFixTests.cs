@@ -5,15 +5,16 @@ namespace PrecisionAnalyzers.CodeFixes.Tests;
 public sealed class PREC001TorchSharpLoadCodeFixTests
 {
     [Fact]
-    public Task Appends_a_BFloat16_conversion_to_every_load_keeping_comments() => Fix.FixAsync(
+    public Task Converts_the_module_before_every_load_keeping_comments() => Fix.FixAsync(
         """
         class C
         {
             void M()
             {
                 var model = torch.nn.Linear(4, 4);
-                {|PREC001:model.load|}("w.dat"); // weights
-                var scripted = {|PREC001:torch.jit.load|}("model.pt");
+                {|PREC001:model.load|}("llama-2-7b.dat"); // weights
+                var other = torch.nn.Linear(4, 4);
+                {|PREC001:other.load|}("gemma-2b-fp16.dat");
             }
         }
         """,
@@ -23,20 +24,21 @@ public sealed class PREC001TorchSharpLoadCodeFixTests
             void M()
             {
                 var model = torch.nn.Linear(4, 4);
-                model.load("w.dat").to(torch.ScalarType.BFloat16); // weights
-                var scripted = torch.jit.load("model.pt").to(torch.ScalarType.BFloat16);
+                model.to(torch.ScalarType.BFloat16).load("llama-2-7b.dat"); // weights
+                var other = torch.nn.Linear(4, 4);
+                other.to(torch.ScalarType.BFloat16).load("gemma-2b-fp16.dat");
             }
         }
         """,
         "PREC001.BFloat16");
 
     [Fact]
-    public Task Appends_a_Float32_conversion() => Fix.FixAsync(
+    public Task Converts_to_Float32() => Fix.FixAsync(
         """
-        class C { void M() { var model = torch.nn.Linear(4, 4); {|PREC001:model.load|}("w.dat"); } }
+        class C { void M() { var model = torch.nn.Linear(4, 4); {|PREC001:model.load|}("llama-2-7b.dat"); } }
         """,
         """
-        class C { void M() { var model = torch.nn.Linear(4, 4); model.load("w.dat").to(torch.ScalarType.Float32); } }
+        class C { void M() { var model = torch.nn.Linear(4, 4); model.to(torch.ScalarType.Float32).load("llama-2-7b.dat"); } }
         """,
         "PREC001.Float32");
 }
@@ -52,6 +54,26 @@ public sealed class PREC001GenAiCodeFixTests
         """
         class C { void M() { var model = Acme.Phi3ForCausalLM.FromPretrained("phi-3-mini", torchDtype: torch.ScalarType.BFloat16); } }
         namespace Acme { public class Phi3ForCausalLM { public static Phi3ForCausalLM FromPretrained(string folder, torch.ScalarType torchDtype = torch.ScalarType.BFloat16) => new(); } }
+        """,
+        "PREC001.BFloat16");
+
+    [Fact]
+    public Task Adds_the_dtype_of_a_loader_recognised_by_shape_in_its_own_type() => PrecisionAnalyzers.CodeFixes.Tests.VerifyFix<PrecisionAnalyzers.Analyzers.Rules.PREC001TorchSharpLoadAnalyzer, PrecisionAnalyzers.CodeFixes.PREC001MissingDtypeCodeFix>.FixAsync(
+        """
+        class C { void M() { var a = {|PREC001:Models.LoadModel|}("m"); var b = {|PREC001:Models.LoadByName|}("m"); } }
+        static class Models
+        {
+            public static torch.nn.Module<torch.Tensor, torch.Tensor> LoadModel(string path, PrecisionAnalyzers.Runtime.DType dtype = PrecisionAnalyzers.Runtime.DType.Float32) => torch.nn.Linear(2, 2);
+            public static torch.nn.Module<torch.Tensor, torch.Tensor> LoadByName(string path, string dtype = "float32") => torch.nn.Linear(2, 2);
+        }
+        """,
+        """
+        class C { void M() { var a = Models.LoadModel("m", dtype: DType.BFloat16); var b = Models.LoadByName("m", dtype: "bfloat16"); } }
+        static class Models
+        {
+            public static torch.nn.Module<torch.Tensor, torch.Tensor> LoadModel(string path, PrecisionAnalyzers.Runtime.DType dtype = PrecisionAnalyzers.Runtime.DType.Float32) => torch.nn.Linear(2, 2);
+            public static torch.nn.Module<torch.Tensor, torch.Tensor> LoadByName(string path, string dtype = "float32") => torch.nn.Linear(2, 2);
+        }
         """,
         "PREC001.BFloat16");
 }

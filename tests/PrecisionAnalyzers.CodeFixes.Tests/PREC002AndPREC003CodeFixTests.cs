@@ -40,6 +40,7 @@ public sealed class PREC002AndPREC003CodeFixTests
                 using var base = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = {|PREC003:true|} /* from the sample */ });
                 model.UseCache = {|PREC003:true|}; // generation
                 model.Train();
+                base.Train();
             }
         }
         """.Replace("base", "loaded", StringComparison.Ordinal),
@@ -51,6 +52,7 @@ public sealed class PREC002AndPREC003CodeFixTests
                 using var loaded = CausalLM.Load("m", new LoadOptions { Dtype = DType.BFloat16, UseCache = false /* from the sample */ });
                 model.UseCache = false; // generation
                 model.Train();
+                loaded.Train();
             }
         }
         """);
@@ -60,25 +62,39 @@ public sealed class PREC002AndPREC003CodeFixTests
         "using Microsoft.ML.GenAI.Core;\n" + """
         class C
         {
-            void Step(torch.Tensor ids, torch.Tensor loss)
+            void Step(InputNet model, torch.Tensor ids, torch.Tensor loss)
             {
                 var input = new {|PREC003:CausalLMModelInput|}(ids, labels: ids); // the training batch
                 var other = new {|PREC003:CausalLMModelInput|}(ids);
                 var explicitOn = new CausalLMModelInput(ids, useCache: {|PREC003:true|});
+                model.forward(input); model.forward(other); model.forward(explicitOn);
                 loss.backward();
             }
+        }
+
+        class InputNet : torch.nn.Module<CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(CausalLMModelInput input) => input.InputIds;
         }
         """ + StandIns.GenAI,
         "using Microsoft.ML.GenAI.Core;\n" + """
         class C
         {
-            void Step(torch.Tensor ids, torch.Tensor loss)
+            void Step(InputNet model, torch.Tensor ids, torch.Tensor loss)
             {
                 var input = new CausalLMModelInput(ids, labels: ids, useCache: false); // the training batch
                 var other = new CausalLMModelInput(ids, useCache: false);
                 var explicitOn = new CausalLMModelInput(ids, useCache: false);
+                model.forward(input); model.forward(other); model.forward(explicitOn);
                 loss.backward();
             }
+        }
+
+        class InputNet : torch.nn.Module<CausalLMModelInput, torch.Tensor>
+        {
+            public InputNet() : base("net") { }
+            public override torch.Tensor forward(CausalLMModelInput input) => input.InputIds;
         }
         """ + StandIns.GenAI);
 

@@ -46,6 +46,8 @@ public sealed partial class ReadmeTests
     [InlineData("samples/BuildEnforcement/Directory.Build.props")]
     [InlineData("samples/BuildEnforcement/README.md")]
     [InlineData("docs/packages.md")]
+    [InlineData("docs/chat.md")]
+    [InlineData("tests/fixtures/chat/README.md")]
     public void The_files_the_docs_name_exist(string relative) => Assert.True(File.Exists(Path.Combine(Root, relative)), relative);
 
     [Fact]

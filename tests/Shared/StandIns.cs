@@ -38,6 +38,7 @@ internal static class StandIns
                 public static T load_py<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
                 public static T load_safetensors<T>(this T module, string location, bool strict = true) where T : torch.nn.Module => module;
                 public static T load_checkpoint<T>(this T module, string path, string? checkpointName = null, bool strict = true) where T : torch.nn.Module => module;
+                public static T save_py<T>(this T module, string location) where T : torch.nn.Module => module;
             }
         }
         """;
@@ -51,6 +52,14 @@ internal static class StandIns
             public class Phi3ForCausalLM
             {
                 public static Phi3ForCausalLM FromPretrained(string modelFolder, string configName = "config.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
+            }
+
+            // The real class's name, misspelled as Microsoft.ML.GenAI spells it, and its real base type and FromPretrained.
+            public class Phi3ForCasualLM : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+            {
+                public Phi3ForCasualLM() : base(nameof(Phi3ForCasualLM)) { }
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => input;
+                public static Phi3ForCasualLM FromPretrained(string modelFolder, string configName = "config.json", string checkPointName = "model.safetensors.index.json", TorchSharp.torch.ScalarType torchDtype = TorchSharp.torch.ScalarType.BFloat16, string device = "cpu") => new();
             }
         }
         """;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -9,16 +10,28 @@ using Microsoft.CodeAnalysis.Operations;
 namespace PrecisionAnalyzers.Analyzers.Rules;
 
 /// <summary>
-/// PREC001 on TorchSharp's loading surface: <c>Module.load(…)</c> on a module built in the same method whose dtype is never
-/// chosen there (no <c>dtype:</c> at construction, no <c>.to(ScalarType…)</c>, <c>.half()</c>, <c>.bfloat16()</c>,
-/// <c>.float()</c>, no <c>torch.set_default_dtype</c>), and <c>torch.jit.load(…)</c> whose module is never converted. A module
-/// that comes from elsewhere (a parameter, a field, a method's result) is not flagged. TorchSharp's <c>Module.load</c> throws
-/// on a dtype mismatch rather than converting, so the question is whether the module's dtype was chosen at all.
+/// PREC001 on TorchSharp's loading surface, where weights whose dtype is foreign to the module arrive and nothing in the code
+/// fixes the module's dtype:
+/// <list type="bullet">
+/// <item>TorchSharp.PyBridge's <c>load_safetensors</c>/<c>load_py</c>/<c>load_checkpoint</c> (Hugging Face checkpoints, cast
+/// silently to the module's dtype) on a module built in the method without a dtype;</item>
+/// <item>a loader called without its dtype argument (GenAI's <c>FromPretrained</c>, a project's own loader of the same shape:
+/// <see cref="LoaderShape"/>), whose default then decides;</item>
+/// <item><c>Module.load</c> only with evidence that the file is not this program's own FP32 state (its path names a published
+/// model, a size, a half dtype, or has a config.json): <c>Module.load</c> reads TorchSharp's own format and throws on a dtype
+/// mismatch, so a program reloading what it saved has nothing to fix.</item>
+/// </list>
+/// How a module's dtype counts as chosen is <see cref="ModuleDtype"/>'s. A module from elsewhere (a parameter, a field,
+/// another method's result) is not reported. <c>torch.jit.load</c> is not reported: a TorchScript module keeps the dtype it
+/// was saved with.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 {
-    private static readonly string[] Conversions = ["to", "half", "bfloat16", "float"];
+    /// <summary>Diagnostic property: the dtype parameter's type for <see cref="MissingDtypeFix.AddDtypeArgument"/>: <c>ScalarType</c>, <c>DType</c> or <c>String</c>.</summary>
+    public const string ParameterTypeProperty = "ParameterType";
+
+    private static readonly Regex HalfWord = new(@"(?<![a-z0-9])(fp16|bf16|f16|half|float16|bfloat16)(?![a-z0-9])", RegexOptions.CultureInvariant);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.MissingDtype);
 
@@ -26,25 +39,39 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 
     internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
-        var catalogue = LoaderCatalogue.Create(start.Options, start.CancellationToken);
+        var catalogue = LoaderCatalogue.Create(start.Options, precision, start.CancellationToken);
         var configs = ModelConfigs.Create(start.Options);
         start.RegisterSyntaxNodeAction(c => Analyze(c, precision, catalogue, configs), SyntaxKind.InvocationExpression);
     }
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision, LoaderCatalogue catalogue, ModelConfigs configs)
     {
-        if (SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node) is not { } invoked || !catalogue.MethodNames.Contains(invoked)
+        if (!catalogue.MayLoad(SyntaxFilter.InvokedName((InvocationExpressionSyntax)context.Node))
             || context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation
             || catalogue.Find(invocation.TargetMethod) is not { } loader
-            || SetsDefaultDtype(invocation, precision))
+            || loader.Kind == "traced-load")
         {
             return;
         }
 
+        var path = PathArgument.Of(invocation);
+        var torchLoad = loader.Kind == "module-load" && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, precision.TorchModule);
+        if (torchLoad && !ForeignWeights(path, configs))
+        {
+            return; // the program's own state, in TorchSharp's format: Module.load checks the dtype
+        }
+
+        var dtypeParameter = loader.Kind == "dtype-param";
+        var moduleDtype = new ModuleDtype(invocation, precision, catalogue);
+        if (loader.Kind == "module-load" && moduleDtype.SavesBefore(invocation))
+        {
+            return; // saved and reloaded in the same method: the program's own state, in its own dtype
+        }
+
         bool? chosen = loader.Kind switch
         {
-            "module-load" => ConvertedAfter(invocation, precision) ? true : Chosen(Receiver(invocation), invocation, precision),
-            "result-load" => ConvertedAfter(invocation, precision) || ResultConverted(invocation, precision),
+            "module-load" => moduleDtype.ConvertedAt(invocation) ? true : moduleDtype.Chosen(ModuleDtype.Receiver(invocation)),
+            "result-load" => moduleDtype.ConvertedAt(invocation) || moduleDtype.ResultConverted(invocation),
             _ => invocation.Arguments.Any(a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue),
         };
         if (chosen != false)
@@ -52,110 +79,98 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
             return;
         }
 
-        var dtypeParameter = loader.Kind == "dtype-param";
+        var parameter = dtypeParameter ? invocation.TargetMethod.Parameters.FirstOrDefault(p => p.Name == loader.Parameter) : null;
         var properties = ImmutableDictionary<string, string?>.Empty
             .Add(PREC001MissingDtypeAnalyzer.FixProperty, (dtypeParameter ? MissingDtypeFix.AddDtypeArgument : MissingDtypeFix.AppendConversion).ToString())
-            .Add(PREC001MissingDtypeAnalyzer.ParameterProperty, loader.Parameter);
+            .Add(PREC001MissingDtypeAnalyzer.ParameterProperty, loader.Parameter)
+            .Add(ParameterTypeProperty, parameter is null ? null : ParameterType(parameter, precision));
         var name = invocation.TargetMethod.Name;
         for (var type = invocation.TargetMethod.ContainingType; type is not null; type = type.ContainingType)
         {
-            name = type.Name + "." + name; // torch.jit.load, torch.nn.Module.load
+            name = type.Name + "." + name; // torch.nn.Module.load, Phi3ForCausalLM.FromPretrained
         }
 
-        var size = ModelHint.SizeOf(PathArgument.Of(invocation), configs, context.Options, context.Node.SyntaxTree) is { } known ? "; " + known : string.Empty;
-        var consequence = dtypeParameter ? $" (without {loader.Parameter}: the library's default decides{size})" : $" (the module stays in TorchSharp's default FP32{size})";
-        var advice = dtypeParameter
-            ? $"pass {loader.Parameter}: ScalarType.BFloat16 (or Float32)"
-            : loader.Kind == "result-load"
-                ? "convert it with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)"
-                : "build the module with dtype:, or convert it after loading with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)";
+        var hint = ModelHint.SizeOf(path, configs, context.Options, context.Node.SyntaxTree)
+            ?? (dtypeParameter ? ModelHint.SizeOfType(invocation.TargetMethod.ContainingType.Name) : null);
+        var size = hint is null ? string.Empty : "; " + hint;
+        string consequence, advice;
+        if (dtypeParameter)
+        {
+            var fallback = parameter is { HasExplicitDefaultValue: true } ? DefaultText(parameter) : null;
+            consequence = fallback is null
+                ? $" (without {loader.Parameter} the loader's default decides{size})"
+                : $" (without {loader.Parameter} the loader's default, {fallback}, decides out of sight of this code{size})";
+            advice = $"pass {loader.Parameter}: {Spelled(parameter, precision, "BFloat16")} (or {Spelled(parameter, precision, "Float32")}) so the precision is written where the model is loaded";
+        }
+        else if (torchLoad)
+        {
+            consequence = $" (the module is in TorchSharp's default FP32, and Module.load throws if the saved weights are in another dtype{size})";
+            advice = "build the module with dtype: set to the weights' dtype, or convert it with .to(ScalarType.BFloat16) or .to(ScalarType.Float32) before loading";
+        }
+        else if (!FromPyBridge(invocation.TargetMethod))
+        {
+            consequence = $" (the module stays in TorchSharp's default FP32{size})"; // a wrapper of the user's list
+            advice = "build the module with dtype:, or convert it after loading with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)";
+        }
+        else
+        {
+            consequence = $" (the checkpoint's weights are cast silently to the module's dtype, TorchSharp's default FP32{size})";
+            advice = "build the module with dtype: ScalarType.BFloat16 (or the checkpoint's dtype), or convert it with .to(ScalarType.BFloat16) or .to(ScalarType.Float32)";
+        }
+
         context.ReportDiagnostic(Diagnostic.Create(
             RuleDescriptors.MissingDtype, PREC001MissingDtypeAnalyzer.NameLocation(invocation), new[] { invocation.Syntax.GetLocation() }, properties, name, consequence, advice));
     }
 
-    /// <summary>Whether a module's dtype was chosen: true, false, or null when it comes from elsewhere.</summary>
-    private static bool? Chosen(IOperation? module, IInvocationOperation load, PrecisionContext precision)
+    /// <summary>
+    /// Whether a <c>Module.load</c> path shows weights that are not this program's own FP32 state: it names a published model
+    /// or a size, a half dtype, a Hugging Face file, or its folder has a config.json among the AdditionalFiles.
+    /// </summary>
+    private static bool ForeignWeights(string? path, ModelConfigs configs)
     {
-        switch (ImplicitConversions.StripOrNull(module))
+        if (path is null)
         {
-            case IInvocationOperation call when IsConversion(call, precision):
-                return true;
-            case IInvocationOperation factory when SymbolEqualityComparer.Default.Equals(factory.TargetMethod.ContainingType, precision.TorchNn):
-                return HasDtypeArgument(factory);
-            case IObjectCreationOperation creation when precision.IsModule(creation.Type):
-                return HasDtypeArgument(creation);
-            case ILocalReferenceOperation local:
-                return LocalChosen(local.Local, load, precision);
-            default:
-                return null;
-        }
-    }
-
-    private static bool? LocalChosen(ILocalSymbol local, IInvocationOperation load, PrecisionContext precision)
-    {
-        IOperation? initial = null;
-        foreach (var operation in Root(load).Descendants())
-        {
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
-                    initial = declarator.Initializer?.Value;
-                    break;
-                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, local):
-                    initial = assignment.Value;
-                    break;
-                case IInvocationOperation call when IsConversion(call, precision) && ImplicitConversions.StripOrNull(Receiver(call)) is ILocalReferenceOperation converted
-                                                   && SymbolEqualityComparer.Default.Equals(converted.Local, local):
-                    return true;
-            }
+            return false;
         }
 
-        return initial is null || initial is ILocalReferenceOperation ? null : Chosen(initial, load, precision);
+        var lower = path.ToLowerInvariant();
+        return !ModelHint.Parse(path, ModelHint.DefaultUnsafeFamilies, configs).KnowsNothing
+            || HalfWord.IsMatch(lower)
+            || lower.EndsWith(".safetensors", System.StringComparison.Ordinal) || lower.Contains("pytorch_model");
     }
 
-    /// <summary>For <c>torch.jit.load</c>: whether the loaded module, kept in a local, is converted in the method.</summary>
-    private static bool ResultConverted(IInvocationOperation load, PrecisionContext precision)
+    private static bool FromPyBridge(IMethodSymbol method) =>
+        method.ContainingType?.ContainingNamespace is { Name: "PyBridge", ContainingNamespace: { Name: "TorchSharp", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static string ParameterType(IParameterSymbol parameter, PrecisionContext precision)
     {
-        var parent = load.Parent is IConversionOperation conversion ? conversion.Parent : load.Parent;
-        var local = parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
-        return local is not null && Root(load).Descendants().OfType<IInvocationOperation>().Any(call =>
-            IsConversion(call, precision) && ImplicitConversions.StripOrNull(Receiver(call)) is ILocalReferenceOperation converted && SymbolEqualityComparer.Default.Equals(converted.Local, local));
+        var type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter.Type;
+        return SymbolEqualityComparer.Default.Equals(type, precision.DType) ? "DType" : type.SpecialType == SpecialType.System_String ? "String" : "ScalarType";
     }
 
-    /// <summary><c>….load(path).to(ScalarType…)</c>: converted right where it is loaded.</summary>
-    private static bool ConvertedAfter(IInvocationOperation load, PrecisionContext precision)
-    {
-        var parent = load.Parent is IArgumentOperation argument ? argument.Parent : load.Parent;
-        parent = parent is IConversionOperation conversion ? conversion.Parent is IArgumentOperation a ? a.Parent : conversion.Parent : parent;
-        return parent is IInvocationOperation call && IsConversion(call, precision);
-    }
-
-    private static bool SetsDefaultDtype(IInvocationOperation load, PrecisionContext precision) =>
-        Root(load).Descendants().OfType<IInvocationOperation>().Any(call =>
-            call.TargetMethod.Name == "set_default_dtype" && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, precision.TorchStatic));
-
-    /// <summary>A module conversion that fixes its dtype: <c>.to(…ScalarType…)</c>, <c>.half()</c>, <c>.bfloat16()</c>, <c>.float()</c>.</summary>
-    private static bool IsConversion(IInvocationOperation call, PrecisionContext precision) =>
-        Conversions.Contains(call.TargetMethod.Name)
-        && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, precision.TorchModuleExtensions)
-        && (call.TargetMethod.Name != "to" || call.TargetMethod.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, precision.TorchScalarType)));
-
-    private static bool HasDtypeArgument(IInvocationOperation call) =>
-        call.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue && !(ImplicitConversions.Strip(a.Value).ConstantValue is { HasValue: true, Value: null }));
-
-    private static bool HasDtypeArgument(IObjectCreationOperation creation) =>
-        creation.Arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue);
-
-    /// <summary>The module a conversion applies to: the extension method's first argument.</summary>
-    private static IOperation? Receiver(IInvocationOperation call) => call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
-
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is not null)
+    private static string Spelled(IParameterSymbol? parameter, PrecisionContext precision, string member) =>
+        parameter is null ? $"ScalarType.{member}" : ParameterType(parameter, precision) switch
         {
-            operation = operation.Parent;
+            "DType" => $"DType.{member}",
+            "String" => "\"" + member.ToLowerInvariant() + "\"",
+            _ => $"ScalarType.{member}",
+        };
+
+    private static string? DefaultText(IParameterSymbol parameter)
+    {
+        var value = parameter.ExplicitDefaultValue;
+        if (value is null)
+        {
+            return null;
         }
 
-        return operation;
+        if (value is string text)
+        {
+            return "\"" + text + "\"";
+        }
+
+        var type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter.Type;
+        var member = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value));
+        return member is null ? System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : member.Name;
     }
 }

@@ -41,7 +41,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         var configs = ModelConfigs.Create(start.Options);
         var runtime = RuntimeApplies(precision);
         var loads = new StaticCallFilter(start.Compilation, [precision.CausalLM, precision.SentenceEncoder]);
-        var catalogue = TorchApplies(precision) ? LoaderCatalogue.Create(start.Options, start.CancellationToken) : null;
+        var catalogue = TorchApplies(precision) ? LoaderCatalogue.Create(start.Options, precision, start.CancellationToken) : null;
         var torchNames = catalogue is null
             ? ImmutableHashSet<string>.Empty
             : TorchNames.Concat(catalogue.Entries.Where(e => e.Kind == "dtype-param").Select(e => e.Method)).ToImmutableHashSet();
@@ -52,7 +52,10 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
                 // than .half() an argument spelled as an FP16 name; only then bind.
                 var syntax = (InvocationExpressionSyntax)c.Node;
                 var name = SyntaxFilter.InvokedName(syntax);
-                var candidate = (runtime && name == "Load" && loads.MayCall(syntax)) || (name == "half" && catalogue is not null) || (name is not null && torchNames.Contains(name) && SyntaxFilter.MayNameFloat16(syntax.ArgumentList));
+                var candidate = (runtime && name == "Load" && loads.MayCall(syntax)) || (name == "half" && catalogue is not null)
+                    || (name == "set_default_dtype" && catalogue is not null)
+                    || (name is not null && catalogue is not null && catalogue.MayLoad(name) && syntax.ArgumentList.Arguments.Count > 1)
+                    || (name is not null && torchNames.Contains(name) && SyntaxFilter.MayNameFloat16(syntax.ArgumentList));
                 if (!candidate || c.SemanticModel.GetOperation(c.Node, c.CancellationToken) is not IInvocationOperation invocation)
                 {
                     return;
@@ -90,6 +93,12 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
             var (at, chosenAt) = call.Locate(used, field.Syntax, precision);
             Report(context, configs, [call.Path], at, field.Field.Name, "BFloat16", chosenAt);
         }
+        else if (call.Choice == DtypeChoice.Set && used is not null && call.DtypeValue is { } chosen && DtypeFlow.Evaluate(chosen, precision).IsFloat16)
+        {
+            // FP16 through a conditional, a field, configuration text: reported where the call shows it, with no fix.
+            var (at, _) = call.Locate(used, used, precision);
+            Report(context, configs, [call.Path], at, string.Empty, string.Empty);
+        }
     }
 
     private static void AnalyzeTorchSharp(SyntaxNodeAnalysisContext context, PrecisionContext precision, ModelConfigs configs, LoaderCatalogue catalogue, IInvocationOperation invocation)
@@ -116,7 +125,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         else if (catalogue.Find(method) is { Kind: "dtype-param" } loader
                  && Float16Argument(invocation, precision, a => a.Parameter?.Name == loader.Parameter && a.ArgumentKind != ArgumentKind.DefaultValue) is var (at, from, to, chosenAt))
         {
-            Report(context, configs, [PathArgument.Of(invocation)], at, from, to, chosenAt);
+            Report(context, configs, [PathArgument.Of(invocation)], at, from, to, chosenAt, ModelHint.OfType(method.ContainingType.Name));
         }
     }
 
@@ -142,6 +151,13 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
             {
                 return (at, from, to, chosenAt);
             }
+
+            // FP16 that arrives otherwise (a conditional, an options property, configuration text): reported, with no fix
+            // (there is no one name to replace).
+            if (DtypeFlow.Evaluate(argument.Value, precision).IsFloat16)
+            {
+                return (at, string.Empty, string.Empty, null);
+            }
         }
 
         return null;
@@ -151,7 +167,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
     /// Reports when one of the loaded models is FP16-unsafe or large. A path that says nothing about the model (or a load whose
     /// path the method does not show, null) takes the model <c>.editorconfig</c> states for the file, if it states one.
     /// </summary>
-    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string?> paths, Location location, string from, string to, Location? chosenAt = null)
+    private static void Report(SyntaxNodeAnalysisContext context, ModelConfigs configs, IEnumerable<string?> paths, Location location, string from, string to, Location? chosenAt = null, ModelHint? typeHint = null)
     {
         var tree = context.Node.SyntaxTree;
         var families = AnalyzerOptionsReader.UnsafeFamilies(context.Options, tree);
@@ -169,12 +185,12 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
                     configuredRead = true;
                 }
 
-                hint = configured;
+                hint = configured ?? typeHint; // else the loader's class names the model: Phi3ForCasualLM.FromPretrained
             }
 
             if (hint is not null && Why(hint, threshold) is { } why)
             {
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(FromProperty, from).Add(ToProperty, to);
+                var properties = from.Length == 0 ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(FromProperty, from).Add(ToProperty, to);
                 var name = hint.FromEditorConfig ? hint.Name : $"'{hint.Name}'";
                 // FP16 held in a local: reported where it is used, fixed where it is chosen (the additional location).
                 context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.Float16OnUnsafeModel, location, chosenAt is null ? null : [chosenAt], properties, name, why));

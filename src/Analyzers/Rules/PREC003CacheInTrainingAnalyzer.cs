@@ -22,8 +22,6 @@ namespace PrecisionAnalyzers.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
 {
-    private static readonly string[] TrainingNames = ["Train", "train", "backward", "step"];
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.CacheInTraining);
 
     /// <summary>The diagnostic property saying the fix must add <c>useCache: false</c> (the argument is missing).</summary>
@@ -63,7 +61,7 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
         start.RegisterSyntaxNodeAction(
             c =>
             {
-                if (Volatile.Read(ref trains) == 0 && TrainingNames.Contains(SyntaxFilter.InvokedName((InvocationExpressionSyntax)c.Node))
+                if (Volatile.Read(ref trains) == 0 && TrainingScope.Names.Contains(SyntaxFilter.InvokedName((InvocationExpressionSyntax)c.Node))
                     && IsInPart(c.Node, parts)
                     && IsTrainingCall(c.SemanticModel, precision, (InvocationExpressionSyntax)c.Node, c.CancellationToken))
                 {
@@ -237,7 +235,53 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
             return HasTrainingCall(context, precision, type) ? type.Identifier.ValueText : null;
         }
 
-        return HasTrainingCall(context, precision, body) ? context.ContainingSymbol?.Name ?? "this code" : null;
+        // The whole method trains or not, its lambdas and local functions included; and the cache must be the trained model's:
+        // UseCache on model A where the method trains model B is not a finding.
+        var method = OutermostBody(node) ?? body;
+        var scope = TrainingScope.Of(method, context.SemanticModel, precision, context.CancellationToken);
+        if (!scope.Trains)
+        {
+            return null;
+        }
+
+        var site = context.SemanticModel.GetOperation(node, context.CancellationToken);
+        var model = site is null ? null : CachedModel.Of(site, precision);
+        if (model is null && IsModelInput(site, precision))
+        {
+            return null; // a GenAI input no model call in the method is given: it carries tensors, its cache setting goes nowhere
+        }
+
+        return scope.TrainsModel(model) ? context.ContainingSymbol?.Name ?? "this code" : null;
+    }
+
+    private static bool IsModelInput(IOperation? site, PrecisionContext precision) => site switch
+    {
+        IObjectCreationOperation creation => SymbolEqualityComparer.Default.Equals(creation.Type, precision.GenAIModelInput),
+        ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } => SymbolEqualityComparer.Default.Equals(property.Property, precision.GenAIModelInputUseCache),
+        _ => false,
+    };
+
+    /// <summary>The member-level body around a node: the method, constructor or accessor (through any lambdas and local functions), or the file's top-level code.</summary>
+    private static SyntaxNode? OutermostBody(SyntaxNode node)
+    {
+        SyntaxNode? outermost = null;
+        for (var current = node; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case BaseMethodDeclarationSyntax or AccessorDeclarationSyntax:
+                    return current;
+                case GlobalStatementSyntax:
+                    return current.Parent;
+                case LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax:
+                    outermost = current;
+                    break;
+                case MemberDeclarationSyntax:
+                    return outermost;
+            }
+        }
+
+        return outermost;
     }
 
     /// <summary>
@@ -260,7 +304,7 @@ public sealed class PREC003CacheInTrainingAnalyzer : PrecisionAnalyzer
             .Any(invocation => IsTrainingCall(context.SemanticModel, precision, invocation, context.CancellationToken));
 
     private static bool IsTrainingCall(SemanticModel model, PrecisionContext precision, InvocationExpressionSyntax invocation, CancellationToken cancellationToken) =>
-        TrainingNames.Contains(SyntaxFilter.InvokedName(invocation))
+        TrainingScope.Names.Contains(SyntaxFilter.InvokedName(invocation))
         && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && precision.IsTraining(method);
 
     private static void Analyze(SyntaxNodeAnalysisContext context, PrecisionContext precision)

@@ -28,25 +28,13 @@ public sealed class PREC004HalfDefaultDtypeAnalyzer : PrecisionAnalyzer
             return;
         }
 
-        // torch.float16 and torch.half are static fields, not constants: compare the field, or the enum member when constant.
-        var argument = invocation.Arguments[0].Value;
-        argument = ImplicitConversions.Strip(argument);
-
-        var name = argument switch
+        // However the value arrives: a field, a local, a conditional whose branches are all half types, an options
+        // property, configuration text parsed into a ScalarType.
+        var values = DtypeFlow.Evaluate(invocation.Arguments[0].Value, precision);
+        if (values.IsHalf)
         {
-            IFieldReferenceOperation field when SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, precision.TorchScalarType) => field.Field.Name,
-            IFieldReferenceOperation field when SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, precision.TorchStatic) => field.Field.Name switch
-            {
-                "float16" or "half" => "Float16",
-                "bfloat16" => "BFloat16",
-                _ => null,
-            },
-            _ => null,
-        };
-
-        if (name is "Float16" or "BFloat16")
-        {
-            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.HalfDefaultDtype, invocation.Syntax.GetLocation(), name));
+            var first = values.Names.Contains("BFloat16") ? "BFloat16" : "Float16";
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.HalfDefaultDtype, invocation.Syntax.GetLocation(), values.Display, first));
         }
     }
 }

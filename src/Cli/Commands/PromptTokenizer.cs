@@ -16,6 +16,9 @@ internal sealed class PromptTokenizer
 
     public IReadOnlyCollection<int> StopTokenIds => _tokenizer.SpecialTokens.EosIds;
 
+    /// <summary>The checkpoint tokenizer (for the chat template's formatter).</summary>
+    public CheckpointTokenizer Inner => _tokenizer;
+
     public static bool Exists(string folder) =>
         File.Exists(Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile)) || File.Exists(Path.Combine(folder, CheckpointTokenizer.SentencePieceModelFile));
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PrecisionAnalyzers.Cli.Output;
 using PrecisionAnalyzers.Runtime;
+using PrecisionAnalyzers.Runtime.Chat;
 using PrecisionAnalyzers.Runtime.Checkpoints;
 using PrecisionAnalyzers.Runtime.Diagnostics;
 using PrecisionAnalyzers.Runtime.Models;
@@ -22,17 +23,19 @@ internal static class RunCommand
         var dtype = CommonOptions.Dtype();
         var device = CommonOptions.Device();
         var seed = new Option<int?>("--seed") { Description = "Seed of the sampler (sampling is reproducible with one)." };
-        var temperature = new Option<double>("--temperature") { Description = "0 for greedy decoding (the default), above 0 to sample.", DefaultValueFactory = _ => 0 };
+        var temperature = new Option<double?>("--temperature") { Description = "0 for greedy decoding (the default; with --chat, generation_config.json's), above 0 to sample." };
         var topK = new Option<int?>("--top-k") { Description = "Sample from the k most likely tokens." };
         var topP = new Option<double?>("--top-p") { Description = "Sample from the smallest set of tokens whose probability reaches p." };
         var logits = new Option<string?>("--logits") { Description = "Write the logits of the last prompt position and of every generated step to this .npy file (float32, steps × vocabulary)." };
+        var chat = new Option<bool>("--chat") { Description = "Apply the model's chat template to --prompt as the user's message; stop at its end-of-turn token; sampling defaults from generation_config.json." };
+        var variables = TemplateVariables.Option();
         var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -50,7 +53,9 @@ internal static class RunCommand
                 parse.GetValue(logits),
                 parse.GetValue(strict),
                 parse.GetValue(adapter),
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetValue(chat),
+                TemplateVariables.Parse(parse.GetValue(variables)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -63,7 +68,10 @@ internal static class RunCommand
         var config = ModelPaths.LoadConfig(request.Path);
         var folder = ModelPaths.Folder(request.Path);
         var tokenizer = request.Prompt is null ? null : PromptTokenizer.Load(folder);
-        IReadOnlyList<int> promptIds = request.Prompt is null ? ParseTokenIds(request.PromptTokens!, config.VocabSize) : tokenizer!.Encode(request.Prompt);
+        var chat = request.Chat ? ChatCommand.LoadFormatter(folder, tokenizer) : null;
+        IReadOnlyList<int> promptIds = request.Prompt is null ? ParseTokenIds(request.PromptTokens!, config.VocabSize)
+            : chat is not null ? chat.Format([ChatMessage.User(request.Prompt)], variables: request.TemplateVariables, cancellationToken: cancellationToken).TokenIds
+            : tokenizer!.Encode(request.Prompt);
         if (promptIds.Count == 0)
         {
             throw new BadInputException("The prompt encodes to no tokens.");
@@ -102,24 +110,28 @@ internal static class RunCommand
 
         using (model)
         {
+            var generation = chat is not null
+                ? chat.GenerationOptions(new ChatOptions { MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopK = request.TopK, TopP = request.TopP, Seed = request.Seed })
+                    with { CaptureLogits = request.LogitsFile is not null }
+                : new GenerationOptions
+                {
+                    MaxNewTokens = request.MaxNewTokens,
+                    Temperature = request.Temperature ?? 0,
+                    TopK = request.TopK,
+                    TopP = request.TopP,
+                    Seed = request.Seed,
+                    StopTokenIds = tokenizer?.StopTokenIds ?? [],
+                    CaptureLogits = request.LogitsFile is not null,
+                };
+
             // A prompt that does not fit in the context with the answer keeps its end (PREC109 says so, with the lengths).
-            var fitted = model.FitToContext(promptIds, request.MaxNewTokens, out var truncation);
+            var fitted = model.FitToContext(promptIds, generation.MaxNewTokens, out var truncation);
             var truncations = truncation is null ? Array.Empty<InputTruncation>() : [truncation];
             var truncationWarnings = truncations.Select(t => t.ToWarning("the prompt")).ToArray();
-            var generation = new GenerationOptions
-            {
-                MaxNewTokens = request.MaxNewTokens,
-                Temperature = request.Temperature,
-                TopK = request.TopK,
-                TopP = request.TopP,
-                Seed = request.Seed,
-                StopTokenIds = tokenizer?.StopTokenIds ?? [],
-                CaptureLogits = request.LogitsFile is not null,
-            };
 
             if (!request.Json)
             {
-                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {fitted.Count} tokens[/]");
+                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {fitted.Count} tokens{(chat is null ? string.Empty : " (chat template applied)")}[/]");
                 foreach (var warning in model.LoadWarnings.Concat(truncationWarnings))
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
@@ -219,9 +231,19 @@ internal static class RunCommand
             throw new BadInputException($"--max-new-tokens must be at least 1 (got {request.MaxNewTokens}).");
         }
 
-        if (request.Temperature < 0 || !double.IsFinite(request.Temperature))
+        if (request.Temperature is { } temperature && (temperature < 0 || !double.IsFinite(temperature)))
         {
-            throw new BadInputException($"--temperature must be 0 (greedy) or more (got {request.Temperature}).");
+            throw new BadInputException($"--temperature must be 0 (greedy) or more (got {temperature}).");
+        }
+
+        if (request.TemplateVariables is not null && !request.Chat)
+        {
+            throw new BadInputException("--var sets chat-template variables: it needs --chat.");
+        }
+
+        if (request.Chat && request.Prompt is null)
+        {
+            throw new BadInputException("--chat needs the user's message as --prompt TEXT (the template renders text, not token ids).");
         }
 
         if (request.TopK is < 1)
@@ -263,10 +285,12 @@ internal sealed record RunRequest(
     DType? Dtype,
     string Device,
     int? Seed,
-    double Temperature,
+    double? Temperature,
     int? TopK,
     double? TopP,
     string? LogitsFile,
     bool Strict,
     string? Adapter,
-    bool Json);
+    bool Json,
+    bool Chat = false,
+    IReadOnlyDictionary<string, object?>? TemplateVariables = null);
