@@ -176,6 +176,35 @@ public sealed class CausalLM : IDisposable
         return new CausalLM(runner, name, logger: logger);
     }
 
+    /// <summary>The positions the model was trained for (<c>max_position_embeddings</c>), or null when the config does not say.</summary>
+    public long? ContextLength => Config.MaxPositionEmbeddings;
+
+    /// <summary>
+    /// The prompt cut so that it and <paramref name="maxNewTokens"/> generated tokens fit in <see cref="ContextLength"/>:
+    /// its last tokens are kept (the most recent text), and <paramref name="truncation"/> gives the lengths for the PREC109
+    /// warning; the prompt itself, and null, when it fits or the context is unknown.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNewTokens"/> leaves no room for a prompt.</exception>
+    public IReadOnlyList<int> FitToContext(IReadOnlyList<int> promptTokens, int maxNewTokens, out InputTruncation? truncation)
+    {
+        ArgumentNullException.ThrowIfNull(promptTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxNewTokens);
+        truncation = null;
+        if (ContextLength is not { } context || promptTokens.Count + (long)maxNewTokens <= context)
+        {
+            return promptTokens;
+        }
+
+        if (maxNewTokens >= context)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxNewTokens), maxNewTokens, $"{maxNewTokens} new tokens leave no room for a prompt in the model's context of {context} tokens (max_position_embeddings).");
+        }
+
+        var kept = (int)(context - maxNewTokens);
+        truncation = new InputTruncation(0, promptTokens.Count, (int)context, kept, $"max_position_embeddings, with room for {maxNewTokens} new tokens", KeptEnd: true);
+        return promptTokens.Skip(promptTokens.Count - kept).ToArray();
+    }
+
     /// <summary>
     /// Generates from token ids, streaming each token to <paramref name="onToken"/>. The result names the dtype that
     /// produced the answer and carries the PREC1xx warnings of the request (PREC104 after an overflow fallback,

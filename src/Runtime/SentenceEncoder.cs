@@ -27,7 +27,7 @@ public sealed class SentenceEncoder : IDisposable
     private readonly IReadOnlyList<DenseModule> _dense;
     private readonly ILogger _logger;
 
-    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, IReadOnlyList<DenseModule> dense, bool normalize, int maxTokens, PrecisionPlan? plan, ILogger logger)
+    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, IReadOnlyList<DenseModule> dense, bool normalize, (int Count, string Source) maxTokens, PrecisionPlan? plan, ILogger logger)
     {
         _model = model;
         _dense = dense;
@@ -35,7 +35,8 @@ public sealed class SentenceEncoder : IDisposable
         _logger = logger;
         Pooling = pooling;
         Normalize = normalize;
-        MaxTokens = maxTokens;
+        MaxTokens = maxTokens.Count;
+        MaxTokensSource = maxTokens.Source;
         Plan = plan;
     }
 
@@ -52,8 +53,11 @@ public sealed class SentenceEncoder : IDisposable
     /// <summary>True when the folder ends in a Normalize module: embeddings have unit length unless the caller says otherwise.</summary>
     public bool Normalize { get; }
 
-    /// <summary>Tokens of a text (special tokens included) kept; longer texts are cut with a logged warning.</summary>
+    /// <summary>Tokens of a text (special tokens included) kept; longer texts are cut (PREC109, see <see cref="Embed"/>).</summary>
     public int MaxTokens { get; }
+
+    /// <summary>Where <see cref="MaxTokens"/> comes from: <c>max_seq_length</c> or <c>max_position_embeddings</c>.</summary>
+    public string MaxTokensSource { get; }
 
     /// <summary>The width of each embedding: the last Dense module's output, else hidden size × pooling modes.</summary>
     public int Dimension => _dense.Count > 0 ? (int)_dense[^1].OutFeatures : PooledDimension;
@@ -206,23 +210,34 @@ public sealed class SentenceEncoder : IDisposable
     /// follows the folder's Normalize module; <paramref name="prompt"/> is put before each text (and left out of pooling
     /// when the pooling config says <c>include_prompt: false</c>).
     /// </summary>
-    public float[][] Encode(IReadOnlyList<string> texts, int batchSize, bool? normalize, string? prompt, IProgress<EncodeProgress>? progress, CancellationToken cancellationToken)
+    public float[][] Encode(IReadOnlyList<string> texts, int batchSize, bool? normalize, string? prompt, IProgress<EncodeProgress>? progress, CancellationToken cancellationToken) =>
+        Embed(texts, batchSize, normalize, prompt, progress, cancellationToken).Embeddings;
+
+    /// <summary>
+    /// As <see cref="Encode(IReadOnlyList{string}, int, bool?, string?, IProgress{EncodeProgress}?, CancellationToken)"/>, and
+    /// says which texts were longer than <see cref="MaxTokens"/> and cut to it (their end dropped), with the lengths (PREC109).
+    /// </summary>
+    public SentenceEmbeddings Embed(IReadOnlyList<string> texts, int batchSize = 32, bool? normalize = null, string? prompt = null, IProgress<EncodeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var tokenized = new int[texts.Count][];
-        var truncated = 0;
+        var truncations = new List<InputTruncation>();
         for (var i = 0; i < texts.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var text = texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
             tokenized[i] = _tokenizer.Encode(prompt + text, MaxTokens, out var cut);
-            truncated += cut ? 1 : 0;
+            if (cut)
+            {
+                var length = _tokenizer.Encode(prompt + text, int.MaxValue, out _).Length;
+                truncations.Add(new InputTruncation(i, length, MaxTokens, tokenized[i].Length, MaxTokensSource, KeptEnd: false));
+            }
         }
 
-        if (truncated > 0)
+        if (truncations.Count > 0)
         {
-            _logger.LogWarning("{Count} of {Total} texts were longer than {Max} tokens and were truncated.", truncated, texts.Count, MaxTokens);
+            _logger.LogWarning("{Code}: {Count} of {Total} texts were longer than {Max} tokens and were truncated ({Source}).", RuntimeCodes.InputTruncated, truncations.Count, texts.Count, MaxTokens, MaxTokensSource);
         }
 
         // [CLS] and the prompt's tokens (not its [SEP]) are the prompt positions.
@@ -242,7 +257,7 @@ public sealed class SentenceEncoder : IDisposable
             progress?.Report(new EncodeProgress(start + batch.Length, texts.Count));
         }
 
-        return result;
+        return new SentenceEmbeddings(result, truncations);
     }
 
     private float[][] EncodeBatch(int[][] batch, bool normalize, long promptLength, CancellationToken cancellationToken)
@@ -279,22 +294,23 @@ public sealed class SentenceEncoder : IDisposable
         return Enumerable.Range(0, batch.Length).Select(b => values.AsSpan(b * width, width).ToArray()).ToArray();
     }
 
-    private static int ChooseMaxTokens(EncoderConfig config, long? maxSeqLength, ILogger logger)
+    private static (int Count, string Source) ChooseMaxTokens(EncoderConfig config, long? maxSeqLength, ILogger logger)
     {
+        const string Positions = "max_position_embeddings";
         var limit = config.MaxTokens;
         if (maxSeqLength is null)
         {
             logger.LogWarning("No max_seq_length (sentence_bert_config.json): texts are truncated to the model's {Limit} positions.", limit);
-            return (int)limit;
+            return ((int)limit, Positions);
         }
 
         if (maxSeqLength > limit)
         {
             logger.LogWarning("max_seq_length {Max} exceeds the model's {Limit} positions (max_position_embeddings); truncating to {Limit}.", maxSeqLength, limit, limit);
-            return (int)limit;
+            return ((int)limit, Positions);
         }
 
-        return (int)maxSeqLength.Value;
+        return ((int)maxSeqLength.Value, "max_seq_length");
     }
 
     public void Dispose()

@@ -60,6 +60,9 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/precision.dll", entries);
         Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/libtorch_cpu.so", entries);
         Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/libLibTorchSharp.so", entries);
+        // The demo's real model, with its licence.
+        Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/models/stories260K/model.safetensors", entries);
+        Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/models/stories260K/LICENSE", entries);
         Assert.DoesNotContain(entries, e => e.EndsWith(".dylib", StringComparison.Ordinal) || e.EndsWith("LibTorchSharp.dll", StringComparison.Ordinal));
     }
 

@@ -26,6 +26,19 @@ public sealed partial class ReadmeTests
         Assert.All(listed, l => Assert.Equal($"docs/rules/{l.Code}.md", l.Target));
     }
 
+    [Fact]
+    public void Every_runtime_code_has_a_rule_page()
+    {
+        var source = File.ReadAllText(Path.Combine(Root, "src", "Runtime", "Diagnostics", "RuntimeCodes.cs"));
+        var codes = RuntimeCode().Matches(source).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains("PREC109", codes);
+        Assert.All(codes, code => Assert.True(File.Exists(Path.Combine(Root, "docs", "rules", code + ".md")), $"{code} has no docs/rules/{code}.md"));
+    }
+
+    [GeneratedRegex(@"= ""(PREC1\d{2})"";")]
+    private static partial Regex RuntimeCode();
+
     [Theory]
     [InlineData("samples/AnalyzerShowcase/Violations.cs")]
     [InlineData("samples/AnalyzerShowcase/Fixed.cs")]

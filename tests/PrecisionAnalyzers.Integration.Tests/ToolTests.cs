@@ -24,6 +24,8 @@ public sealed class ToolTests(PackagesFixture packages)
             TimeSpan.FromMinutes(10));
 
         Assert.True(demo.Succeeded, demo.ToString());
+        // The real model ships inside the tool package: its published story, then the guard.
+        Assert.Contains(", there was a little girl named Lily. She loved to play outside in the park.", demo.Output, StringComparison.Ordinal);
         Assert.Contains("PREC104", demo.Output, StringComparison.Ordinal);
         Assert.Matches(@"\d+ tokens in \w+", demo.Output);
     }

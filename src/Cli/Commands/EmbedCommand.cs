@@ -75,11 +75,12 @@ internal static class EmbedCommand
 
             using (encoder)
             {
-                var embeddings = encoder.Encode(all, parse.GetValue(batchSize), cancellationToken);
-                var warnings = encoder.Warnings.Select(WarningJson.From).ToArray();
+                var embedded = encoder.Embed(all, parse.GetValue(batchSize), cancellationToken: cancellationToken);
+                var embeddings = embedded.Embeddings;
+                var warnings = encoder.Warnings.Concat(embedded.Warnings).Select(WarningJson.From).ToArray();
                 if (parse.GetValue(json))
                 {
-                    CliJson.Write(console.Output, new EmbedJson(encoder.Dimension, embeddings, DtypeRules.Name(encoder.Dtype), encoder.Device, warnings));
+                    CliJson.Write(console.Output, new EmbedJson(encoder.Dimension, embeddings, DtypeRules.Name(encoder.Dtype), encoder.Device, warnings, embedded.Truncated.Select(TruncationJson.From).ToArray()));
                 }
                 else
                 {

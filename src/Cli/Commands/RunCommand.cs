@@ -61,7 +61,8 @@ internal static class RunCommand
         return command;
     }
 
-    internal static int Run(CliConsole console, RunRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="request"/>; <paramref name="onResult"/> gets the result and its decoded text (null without a tokenizer).</summary>
+    internal static int Run(CliConsole console, RunRequest request, CancellationToken cancellationToken, Action<GenerationResult, string?>? onResult = null)
     {
         Validate(request);
         var config = ModelPaths.LoadConfig(request.Path);
@@ -80,6 +81,11 @@ internal static class RunCommand
         {
             throw new BadInputException($"The tokenizer gives id {promptIds.Max()}, past the model's vocabulary of {config.VocabSize}: tokenizer and model do not belong together.");
         }
+        if (config.MaxPositionEmbeddings is { } context && request.MaxNewTokens >= context)
+        {
+            throw new BadInputException($"--max-new-tokens {request.MaxNewTokens} leaves no room for the prompt in the model's context of {context} tokens (max_position_embeddings).");
+        }
+
         if (!Checkpoint.Exists(folder))
         {
             throw new BadInputException($"{folder} has no weights: it holds neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile}.");
@@ -118,17 +124,22 @@ internal static class RunCommand
                     CaptureLogits = request.LogitsFile is not null,
                 };
 
+            // A prompt that does not fit in the context with the answer keeps its end (PREC109 says so, with the lengths).
+            var fitted = model.FitToContext(promptIds, generation.MaxNewTokens, out var truncation);
+            var truncations = truncation is null ? Array.Empty<InputTruncation>() : [truncation];
+            var truncationWarnings = truncations.Select(t => t.ToWarning("the prompt")).ToArray();
+
             if (!request.Json)
             {
-                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {promptIds.Count} tokens{(chat is null ? string.Empty : " (chat template applied)")}[/]");
-                foreach (var warning in model.LoadWarnings)
+                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {fitted.Count} tokens{(chat is null ? string.Empty : " (chat template applied)")}[/]");
+                foreach (var warning in model.LoadWarnings.Concat(truncationWarnings))
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
                 }
             }
 
             var streamed = 0;
-            var result = model.Generate(promptIds, generation, token =>
+            var result = model.Generate(fitted, generation, token =>
             {
                 if (request.Json)
                 {
@@ -147,12 +158,13 @@ internal static class RunCommand
                 console.Output.Flush();
             }, cancellationToken);
 
+            onResult?.Invoke(result, tokenizer?.Decode(result.Tokens));
             if (request.LogitsFile is not null && result.Logits is not null)
             {
                 NpyWriter.Write(request.LogitsFile, result.Logits);
             }
 
-            var warnings = model.LoadWarnings.Concat(result.Warnings).Select(WarningJson.From).ToArray();
+            var warnings = model.LoadWarnings.Concat(truncationWarnings).Concat(result.Warnings).Select(WarningJson.From).ToArray();
             var peak = ProcessMemory.PeakResidentBytes();
             if (request.Json)
             {
@@ -166,7 +178,8 @@ internal static class RunCommand
                     Math.Round(result.PrefillTokensPerSecond, 2),
                     Math.Round(result.DecodeTokensPerSecond, 2),
                     peak,
-                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens"));
+                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens",
+                    truncations.Select(TruncationJson.From).ToArray()));
             }
             else
             {

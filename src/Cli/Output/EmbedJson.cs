@@ -5,5 +5,6 @@ namespace PrecisionAnalyzers.Cli.Output;
 /// <param name="Embeddings">One array per text, in the order given.</param>
 /// <param name="Dtype">The dtype the encoder ran in.</param>
 /// <param name="Device"><c>cpu</c> or <c>cuda:N</c>.</param>
-/// <param name="Warnings">PREC1xx warnings of loading.</param>
-public sealed record EmbedJson(int Dimension, IReadOnlyList<float[]> Embeddings, string Dtype, string Device, IReadOnlyList<WarningJson> Warnings);
+/// <param name="Warnings">PREC1xx warnings of loading, and a PREC109 for each text cut to the model's limit.</param>
+/// <param name="Truncated">The texts cut to the model's limit, with their lengths.</param>
+public sealed record EmbedJson(int Dimension, IReadOnlyList<float[]> Embeddings, string Dtype, string Device, IReadOnlyList<WarningJson> Warnings, IReadOnlyList<TruncationJson> Truncated);

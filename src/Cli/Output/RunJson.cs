@@ -11,6 +11,7 @@ namespace PrecisionAnalyzers.Cli.Output;
 /// <param name="DecodeTokensPerSecond">Generated tokens per second after the first.</param>
 /// <param name="PeakMemoryBytes">The process's peak resident memory.</param>
 /// <param name="StopReason"><c>maxNewTokens</c> or <c>stopToken</c>.</param>
+/// <param name="Truncated">The prompt cut to fit the context with the answer (PREC109): empty, or one entry.</param>
 public sealed record RunJson(
     IReadOnlyList<int> PromptTokens,
     IReadOnlyList<int> Tokens,
@@ -21,4 +22,5 @@ public sealed record RunJson(
     double PrefillTokensPerSecond,
     double DecodeTokensPerSecond,
     long PeakMemoryBytes,
-    string StopReason);
+    string StopReason,
+    IReadOnlyList<TruncationJson> Truncated);

@@ -29,4 +29,7 @@ public static class RuntimeCodes
 
     /// <summary>The checkpoint declares no dtype; the dtype was taken from its weights.</summary>
     public const string DtypeFromWeights = "PREC108";
+
+    /// <summary>An input was longer than the model reads and was cut to fit (<see cref="InputTruncation"/> has the lengths).</summary>
+    public const string InputTruncated = "PREC109";
 }
