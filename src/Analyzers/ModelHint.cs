@@ -225,11 +225,12 @@ internal sealed class ModelHint
             : null;
     }
 
-    /// <summary>"about 47 GB in FP32, 24 GB in BF16" (one decimal below 10 GB: "1.4 GB", "0.7 GB") for a stated size, or null.</summary>
+    /// <summary>"about 47 GB in FP32, 24 GB in BF16" (one decimal below 10 GB: "1.4 GB", "0.7 GB"; megabytes below 0.1 GB: "88 MB") for a stated size, or null.</summary>
     public string? Consequence() => Parameters is { } p
-        ? string.Format(CultureInfo.InvariantCulture, "about {0} GB in FP32, {1} GB in BF16", Gigabytes(p * 4), Gigabytes(p * 2))
+        ? string.Format(CultureInfo.InvariantCulture, "about {0} in FP32, {1} in BF16", Gigabytes(p * 4), Gigabytes(p * 2))
         : null;
 
-    private static string Gigabytes(double bytes) =>
-        (bytes / 1e9).ToString(bytes < 9.95e9 ? "0.0" : "0", CultureInfo.InvariantCulture);
+    private static string Gigabytes(double bytes) => bytes < 0.095e9
+        ? (bytes / 1e6).ToString("0", CultureInfo.InvariantCulture) + " MB"
+        : (bytes / 1e9).ToString(bytes < 9.95e9 ? "0.0" : "0", CultureInfo.InvariantCulture) + " GB";
 }
