@@ -14,8 +14,11 @@ public static class Loading
     public static SentenceEncoder EncoderWithoutDtype() =>
         SentenceEncoder.Load("models/all-MiniLM-L6-v2", new LoadOptions { Device = "cpu", Dtype = DType.Auto });
 
-    public static torch.jit.ScriptModule TorchScriptWithoutDtype() =>
-        torch.jit.load("model.pt").to(torch.ScalarType.BFloat16);
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> ModuleWithoutDtype()
+    {
+        var model = torch.nn.Linear(2560, 2560);
+        return model.to(torch.ScalarType.BFloat16).load("models/phi-2-bf16/layer0.dat");
+    }
 
     // PREC002's fix: BF16 has FP32's range at FP16's size.
     public static CausalLM Float16OnGemma() =>

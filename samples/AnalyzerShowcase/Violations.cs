@@ -15,9 +15,13 @@ public static class Loading
     public static SentenceEncoder EncoderWithoutDtype() =>
         SentenceEncoder.Load("models/all-MiniLM-L6-v2", new LoadOptions { Device = "cpu" }); // PREC001
 
-    // PREC001 on TorchSharp: a module built without a dtype takes the checkpoint's weights in FP32.
-    public static torch.jit.ScriptModule TorchScriptWithoutDtype() =>
-        torch.jit.load("model.pt"); // PREC001
+    // PREC001 on TorchSharp: a module built in FP32 (no dtype) loading weights saved in BF16; Module.load throws on the
+    // mismatch. (A program reloading the FP32 state it saved, or a TorchScript module, is not flagged.)
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> ModuleWithoutDtype()
+    {
+        var model = torch.nn.Linear(2560, 2560);
+        return model.load("models/phi-2-bf16/layer0.dat"); // PREC001
+    }
 
     // PREC002: Gemma's hidden states pass FP16's 65504; it answers NaN.
     public static CausalLM Float16OnGemma() =>

@@ -10,6 +10,7 @@ namespace PrecisionAnalyzers.Runtime.Tests.RealModels;
 /// to a sentence-transformers folder, embedded by <see cref="SentenceEncoder"/> and by ONNX Runtime running the package's
 /// own model on the same token ids (mean pooling and L2 normalisation, as the model's modules say).
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class MiniLMOnnxTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>The sentences, with the ids Hugging Face's tokenizer gives them (tests/fixtures/all-MiniLM-L6-v2/hf-ids.json).</summary>
