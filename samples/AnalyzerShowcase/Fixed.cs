@@ -17,7 +17,8 @@ public static class Loading
     public static torch.nn.Module<torch.Tensor, torch.Tensor> ModuleWithoutDtype()
     {
         var model = torch.nn.Linear(2560, 2560);
-        return model.to(torch.ScalarType.BFloat16).load("models/phi-2-bf16/layer0.dat");
+        model.to(torch.ScalarType.BFloat16).load("models/phi-2-bf16/layer0.dat");
+        return model;
     }
 
     // PREC002's fix: BF16 has FP32's range at FP16's size.

@@ -20,7 +20,8 @@ public static class Loading
     public static torch.nn.Module<torch.Tensor, torch.Tensor> ModuleWithoutDtype()
     {
         var model = torch.nn.Linear(2560, 2560);
-        return model.load("models/phi-2-bf16/layer0.dat"); // PREC001
+        model.load("models/phi-2-bf16/layer0.dat"); // PREC001
+        return model;
     }
 
     // PREC002: Gemma's hidden states pass FP16's 65504; it answers NaN.
