@@ -105,6 +105,19 @@ public sealed class CheckpointTokenizer
             special = special with { EosIds = [eos] };
         }
 
+        // An explicit add_bos_token / add_eos_token in tokenizer_config.json wins over the file's template, as transformers'
+        // update_post_processor makes it (Llama, Gemma and the other tokenizers with those flags).
+        var config = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "tokenizer_config.json"));
+        if (special.BosId is int bosId && Flag(config, "add_bos_token") is bool addBos)
+        {
+            postProcessor = postProcessor.With(bosId, addBos, atEnd: false);
+        }
+
+        if (special.EosId is int eosId && Flag(config, "add_eos_token") is bool addEos)
+        {
+            postProcessor = postProcessor.With(eosId, addEos, atEnd: true);
+        }
+
         special = special with { AddBos = special.BosId is int bos && postProcessor.Prefix.Contains(bos) };
         logger?.LogInformation(
             "Loaded {Kind} tokenizer from {File}: {Count} tokens, adds [{Prefix}] … [{Suffix}]",
@@ -271,6 +284,8 @@ public sealed class CheckpointTokenizer
 
         return (idToToken, tokenToId, special);
     }
+
+    private static bool? Flag(JsonObject? config, string name) => config?[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 
     private static string? InferModelType(JsonObject model) =>
         model["merges"] is not null ? "BPE" : model["continuing_subword_prefix"] is not null ? "WordPiece" : model["vocab"] is JsonArray ? "Unigram" : null;

@@ -28,6 +28,20 @@ internal sealed class HfTokenizerEngine
         copy["padding"] = null;
         copy["truncation"] = null;
         copy["post_processor"] = null;
+        foreach (var added in copy["added_tokens"] as JsonArray ?? [])
+        {
+            // Hugging Face writes every flag; files written by other tools sometimes leave the defaults out.
+            if (added is JsonObject token)
+            {
+                var special = token["special"] is JsonValue v && v.TryGetValue<bool>(out var flag) && flag;
+                token["special"] ??= special;
+                token["single_word"] ??= false;
+                token["lstrip"] ??= false;
+                token["rstrip"] ??= false;
+                token["normalized"] ??= !special;
+            }
+        }
+
         var temp = Path.Combine(Path.GetTempPath(), $"precision-tokenizer-{Guid.NewGuid():N}.json");
         try
         {

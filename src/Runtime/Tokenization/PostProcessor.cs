@@ -23,6 +23,27 @@ internal sealed class PostProcessor
     /// <summary>Ids put after the text.</summary>
     public IReadOnlyList<int> Suffix { get; }
 
+    /// <summary>
+    /// This post-processor with <paramref name="id"/> put first (<paramref name="add"/> true) or taken out (false), as
+    /// transformers does when <c>tokenizer_config.json</c> sets <c>add_bos_token</c>; <paramref name="atEnd"/> for EOS.
+    /// </summary>
+    public PostProcessor With(int id, bool add, bool atEnd)
+    {
+        var prefix = Prefix.ToList();
+        var suffix = Suffix.ToList();
+        var list = atEnd ? suffix : prefix;
+        if (!add)
+        {
+            list.RemoveAll(i => i == id);
+        }
+        else if (!list.Contains(id))
+        {
+            list.Insert(atEnd ? list.Count : 0, id);
+        }
+
+        return new([.. prefix], [.. suffix]);
+    }
+
     public int[] Apply(int[] ids) => Prefix.Count == 0 && Suffix.Count == 0 ? ids : [.. Prefix, .. ids, .. Suffix];
 
     /// <summary>Reads a <c>post_processor</c> node; <paramref name="tokenToId"/> resolves tokens named without ids.</summary>

@@ -15,11 +15,17 @@ public sealed class WordPieceTextTokenizer : IEncoderTokenizer
 {
     private readonly CheckpointTokenizer _tokenizer;
 
+    private readonly int[] _prefix;
+    private readonly int[] _suffix;
+
     private WordPieceTextTokenizer(CheckpointTokenizer tokenizer, bool lowerCase, int pad)
     {
         _tokenizer = tokenizer;
         LowerCase = lowerCase;
         PadTokenId = pad;
+        // BERT reads [CLS] … [SEP]; a tokenizer.json without a post-processor still gets them.
+        _prefix = tokenizer.PrefixIds.Count > 0 ? [.. tokenizer.PrefixIds] : [Required(tokenizer, "[CLS]")];
+        _suffix = tokenizer.SuffixIds.Count > 0 ? [.. tokenizer.SuffixIds] : [Required(tokenizer, "[SEP]")];
     }
 
     /// <summary>True when <c>sentence_bert_config.json</c> asks for the text to be lower-cased before tokenization.</summary>
@@ -27,9 +33,9 @@ public sealed class WordPieceTextTokenizer : IEncoderTokenizer
 
     public int PadTokenId { get; }
 
-    public int ClsTokenId => _tokenizer.PrefixIds.Count > 0 ? _tokenizer.PrefixIds[0] : throw new InvalidOperationException("the tokenizer adds no [CLS]");
+    public int ClsTokenId => _prefix[0];
 
-    public int SepTokenId => _tokenizer.SuffixIds.Count > 0 ? _tokenizer.SuffixIds[^1] : throw new InvalidOperationException("the tokenizer adds no [SEP]");
+    public int SepTokenId => _suffix[^1];
 
     /// <summary>The tokenizer underneath.</summary>
     public CheckpointTokenizer Tokenizer => _tokenizer;
@@ -75,6 +81,9 @@ public sealed class WordPieceTextTokenizer : IEncoderTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = _tokenizer.Encode(LowerCase ? text.ToLowerInvariant() : text, addSpecialTokens: false);
-        return EncoderFraming.Frame(ids, _tokenizer.PrefixIds, _tokenizer.SuffixIds, maxTokens, out truncated);
+        return EncoderFraming.Frame(ids, _prefix, _suffix, maxTokens, out truncated);
     }
+
+    private static int Required(CheckpointTokenizer tokenizer, string token) =>
+        tokenizer.TokenToId.TryGetValue(token, out var id) ? id : throw new TokenizerException(tokenizer.FilePath, $"has no '{token}' token and no post-processor naming another");
 }
