@@ -86,7 +86,7 @@ public sealed class CheckpointTokenizer
     {
         ArgumentNullException.ThrowIfNull(folder);
         cancellationToken.ThrowIfCancellationRequested();
-        var (json, path) = TokenizerSource.Read(folder, logger, cancellationToken);
+        var (json, path, modelDefaults) = TokenizerSource.Read(folder, logger, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var (idToToken, tokenToId, specialIds) = ReadVocabulary(json, path);
         var kind = KindOf(json, path);
@@ -95,14 +95,25 @@ public sealed class CheckpointTokenizer
         cancellationToken.ThrowIfCancellationRequested();
         var special = SpecialTokenConfigReader.Read(
             folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, addBosFromTokenizerFile: null, addBosDefault: false, logger, cancellationToken);
+        // No config names them: the model file's own (a SentencePiece model's bos_id/eos_id, Llama 3's tiktoken specials).
+        if (special.BosId is null && modelDefaults?.BosId is int modelBos)
+        {
+            special = special with { BosId = modelBos };
+        }
+
+        if (special.EosIds.Count == 0 && modelDefaults is { EosIds.Count: > 0 })
+        {
+            special = special with { EosIds = modelDefaults.EosIds };
+        }
+
+        if (special.PadId is null && modelDefaults?.PadId is int modelPad)
+        {
+            special = special with { PadId = modelPad };
+        }
+
         if (special.BosId is null && postProcessor.Prefix.Count == 1 && idToToken.TryGetValue(postProcessor.Prefix[0], out var first) && first is "<s>" or "<bos>" or "<|begin_of_text|>")
         {
             special = special with { BosId = postProcessor.Prefix[0] };
-        }
-
-        if (special.EosIds.Count == 0 && SentencePieceEos(json, tokenToId) is int eos)
-        {
-            special = special with { EosIds = [eos] };
         }
 
         // An explicit add_bos_token / add_eos_token in tokenizer_config.json wins over the file's template, as transformers'
@@ -310,9 +321,6 @@ public sealed class CheckpointTokenizer
             "Metaspace" => d["prepend_scheme"] is JsonValue p ? p.GetValue<string>() != "never" : d["add_prefix_space"] is not JsonValue a || a.GetValue<bool>(),
             _ => false,
         });
-
-    private static int? SentencePieceEos(JsonObject json, Dictionary<string, int> tokenToId) =>
-        json["model"]?["unk_token"] is not null && tokenToId.TryGetValue("</s>", out var id) ? id : null;
 
     private static IEnumerable<JsonObject> Steps(JsonNode? node, string listName)
     {

@@ -27,12 +27,12 @@ internal static class TokenizerSource
         || File.Exists(Path.Combine(folder, VocabTxt));
 
     /// <summary>The tokenizer.json of <paramref name="folder"/> and the file it came from.</summary>
-    public static (JsonObject Json, string Path) Read(string folder, ILogger? logger, CancellationToken cancellationToken)
+    public static (JsonObject Json, string Path, SpecialTokenIds? ModelDefaults) Read(string folder, ILogger? logger, CancellationToken cancellationToken)
     {
         var json = Path.Combine(folder, TokenizerJson);
         if (File.Exists(json))
         {
-            return (ParseObject(json, ReadText(json)), json);
+            return (ParseObject(json, ReadText(json)), json, null);
         }
 
         var config = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "tokenizer_config.json"));
@@ -48,27 +48,31 @@ internal static class TokenizerSource
             if (TiktokenConverter.LooksLikeRanks(data))
             {
                 logger?.LogInformation("{Model} holds tiktoken ranks (Llama 3); converting to byte-level BPE", model);
-                return (TiktokenConverter.ToTokenizerJson(data, model), model);
+                // Meta's tokenizer.py: BOS <|begin_of_text|>; generation stops at <|end_of_text|>, <|eot_id|> and <|eom_id|>.
+                return (TiktokenConverter.ToTokenizerJson(data, model), model, new SpecialTokenIds(128000, [128001, 128009, 128008], null, true));
             }
 
             var sentencePiece = SentencePieceModelReader.Read(data, model);
             var addBos = Flag(config, "add_bos_token") ?? true;
             var addEos = Flag(config, "add_eos_token") ?? false;
             logger?.LogInformation("{Model} is a SentencePiece {Type} model; converting as Hugging Face does", model, sentencePiece.ModelType);
-            return (SentencePieceConverter.ToTokenizerJson(sentencePiece, addBos, addEos, model), model);
+            var defaults = new SpecialTokenIds(
+                sentencePiece.BosId >= 0 ? sentencePiece.BosId : null, sentencePiece.EosId >= 0 ? [sentencePiece.EosId] : [],
+                sentencePiece.PadId >= 0 ? sentencePiece.PadId : null, addBos);
+            return (SentencePieceConverter.ToTokenizerJson(sentencePiece, addBos, addEos, model), model, defaults);
         }
 
         var vocabJson = Path.Combine(folder, VocabJson);
         var merges = Path.Combine(folder, MergesTxt);
         if (File.Exists(vocabJson) && File.Exists(merges))
         {
-            return (ByteLevelBpeVocabConverter.ToTokenizerJson(ReadText(vocabJson), ReadText(merges).Split('\n'), config, vocabJson, merges), vocabJson);
+            return (ByteLevelBpeVocabConverter.ToTokenizerJson(ReadText(vocabJson), ReadText(merges).Split('\n'), config, vocabJson, merges), vocabJson, null);
         }
 
         var vocabTxt = Path.Combine(folder, VocabTxt);
         if (File.Exists(vocabTxt))
         {
-            return (WordPieceVocabConverter.ToTokenizerJson(ReadText(vocabTxt).Split('\n'), config, vocabTxt), vocabTxt);
+            return (WordPieceVocabConverter.ToTokenizerJson(ReadText(vocabTxt).Split('\n'), config, vocabTxt), vocabTxt, null);
         }
 
         throw new TokenizerException(
