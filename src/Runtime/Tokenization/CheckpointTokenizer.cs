@@ -86,12 +86,16 @@ public sealed class CheckpointTokenizer
     {
         ArgumentNullException.ThrowIfNull(folder);
         cancellationToken.ThrowIfCancellationRequested();
-        var (json, path, modelDefaults) = TokenizerSource.Read(folder, logger, cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (json, path, modelDefaults, original) = TokenizerSource.Read(folder, logger, cancellationToken);
+        var readMs = clock.ElapsedMilliseconds;
         cancellationToken.ThrowIfCancellationRequested();
         var (idToToken, tokenToId, specialIds) = ReadVocabulary(json, path);
         var kind = KindOf(json, path);
         var postProcessor = PostProcessor.Read(json["post_processor"], t => tokenToId.TryGetValue(t, out var id) ? id : null, path);
-        var engine = HfTokenizerEngine.Create(json, path);
+        var vocabularyMs = clock.ElapsedMilliseconds - readMs;
+        var engine = HfTokenizerEngine.Create(json, original, path);
+        var engineMs = clock.ElapsedMilliseconds - readMs - vocabularyMs;
         cancellationToken.ThrowIfCancellationRequested();
         var special = SpecialTokenConfigReader.Read(
             folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, addBosFromTokenizerFile: null, addBosDefault: false, logger, cancellationToken);
@@ -131,8 +135,8 @@ public sealed class CheckpointTokenizer
 
         special = special with { AddBos = special.BosId is int bos && postProcessor.Prefix.Contains(bos) };
         logger?.LogInformation(
-            "Loaded {Kind} tokenizer from {File}: {Count} tokens, adds [{Prefix}] … [{Suffix}]",
-            kind, path, tokenToId.Count, string.Join(",", postProcessor.Prefix), string.Join(",", postProcessor.Suffix));
+            "Loaded {Kind} tokenizer from {File}: {Count} tokens, adds [{Prefix}] … [{Suffix}]; {ReadMs} ms to read or convert, {VocabularyMs} ms for the vocabulary, {EngineMs} ms in Hugging Face tokenizers",
+            kind, path, tokenToId.Count, string.Join(",", postProcessor.Prefix), string.Join(",", postProcessor.Suffix), readMs, vocabularyMs, engineMs);
         return new CheckpointTokenizer(engine, postProcessor, kind, path, idToToken, tokenToId, specialIds, special, StripsLeadingSpaceOf(json));
     }
 

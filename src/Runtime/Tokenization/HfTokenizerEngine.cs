@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTokenizer = Tokenizers.DotNet.Tokenizer;
 
@@ -21,31 +22,44 @@ internal sealed class HfTokenizerEngine
         _sourcePath = sourcePath;
     }
 
-    /// <summary>Loads <paramref name="definition"/>; <paramref name="sourcePath"/> names the file in errors.</summary>
-    public static HfTokenizerEngine Create(JsonObject definition, string sourcePath)
+    /// <summary>
+    /// Loads <paramref name="definition"/>; <paramref name="original"/>, when given, is the file's own UTF-8 text, passed on
+    /// with only the three fields rewritten (much faster than writing the whole tree again for a large vocabulary).
+    /// <paramref name="sourcePath"/> names the file in errors.
+    /// </summary>
+    public static HfTokenizerEngine Create(JsonObject definition, byte[]? original, string sourcePath)
     {
-        var copy = (JsonObject)definition.DeepClone();
-        copy["padding"] = null;
-        copy["truncation"] = null;
-        copy["post_processor"] = null;
-        foreach (var added in copy["added_tokens"] as JsonArray ?? [])
+        var fixAddedTokens = (definition["added_tokens"] as JsonArray ?? []).Any(a => a is JsonObject o
+            && (o["special"] is null || o["single_word"] is null || o["lstrip"] is null || o["rstrip"] is null || o["normalized"] is null));
+        byte[] bytes;
+        if (original is not null && !fixAddedTokens)
         {
-            // Hugging Face writes every flag; files written by other tools sometimes leave the defaults out.
-            if (added is JsonObject token)
+            bytes = WithoutTopLevel(original, "padding", "truncation", "post_processor");
+        }
+        else
+        {
+            var saved = (definition["padding"], definition["truncation"], definition["post_processor"], definition["added_tokens"]);
+            foreach (var name in new[] { "padding", "truncation", "post_processor", "added_tokens" })
             {
-                var special = token["special"] is JsonValue v && v.TryGetValue<bool>(out var flag) && flag;
-                token["special"] ??= special;
-                token["single_word"] ??= false;
-                token["lstrip"] ??= false;
-                token["rstrip"] ??= false;
-                token["normalized"] ??= !special;
+                definition[name] = null;
+            }
+
+            try
+            {
+                definition["added_tokens"] = WithDefaults(saved.Item4 as JsonArray);
+                bytes = JsonSerializer.SerializeToUtf8Bytes(definition);
+            }
+            finally
+            {
+                definition["added_tokens"] = null;
+                (definition["padding"], definition["truncation"], definition["post_processor"], definition["added_tokens"]) = saved;
             }
         }
 
         var temp = Path.Combine(Path.GetTempPath(), $"precision-tokenizer-{Guid.NewGuid():N}.json");
         try
         {
-            File.WriteAllText(temp, copy.ToJsonString());
+            File.WriteAllBytes(temp, bytes);
             return new HfTokenizerEngine(new NativeTokenizer(temp), sourcePath);
         }
         catch (Tokenizers.DotNet.TokenizerException ex)
@@ -118,5 +132,75 @@ internal sealed class HfTokenizerEngine
                 throw new TokenizerException(_sourcePath, $"decoding failed: {ex.Message}", ex);
             }
         }
+    }
+
+    /// <summary>Added tokens with Hugging Face's defaults for the flags a file left out (other tools sometimes do).</summary>
+    private static JsonArray? WithDefaults(JsonArray? added)
+    {
+        if (added is null)
+        {
+            return null;
+        }
+
+        var result = new JsonArray();
+        foreach (var node in added)
+        {
+            var token = (JsonObject)node!.DeepClone();
+            var special = token["special"] is JsonValue v && v.TryGetValue<bool>(out var flag) && flag;
+            token["special"] ??= special;
+            token["single_word"] ??= false;
+            token["lstrip"] ??= false;
+            token["rstrip"] ??= false;
+            token["normalized"] ??= !special;
+            result.Add(token);
+        }
+
+        return result;
+    }
+
+    private static bool IsOneOf(ref Utf8JsonReader reader, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><paramref name="json"/> with the values of the named top-level properties replaced by null, the rest byte for byte.</summary>
+    private static byte[] WithoutTopLevel(byte[] json, params string[] names)
+    {
+        var cuts = new List<(long Start, long End)>();
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsOneOf(ref reader, names))
+            {
+                reader.Read();
+                var start = reader.TokenStartIndex;
+                reader.Skip();
+                cuts.Add((start, reader.BytesConsumed));
+            }
+            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
+            {
+                reader.Skip();
+            }
+        }
+
+        var output = new MemoryStream(json.Length);
+        long position = 0;
+        foreach (var (start, end) in cuts)
+        {
+            output.Write(json, (int)position, (int)(start - position));
+            output.Write("null"u8);
+            position = end;
+        }
+
+        output.Write(json, (int)position, (int)(json.Length - position));
+        return output.ToArray();
     }
 }

@@ -27,12 +27,18 @@ internal static class TokenizerSource
         || File.Exists(Path.Combine(folder, VocabTxt));
 
     /// <summary>The tokenizer.json of <paramref name="folder"/> and the file it came from.</summary>
-    public static (JsonObject Json, string Path, SpecialTokenIds? ModelDefaults) Read(string folder, ILogger? logger, CancellationToken cancellationToken)
+    public static (JsonObject Json, string Path, SpecialTokenIds? ModelDefaults, byte[]? Original) Read(string folder, ILogger? logger, CancellationToken cancellationToken)
     {
         var json = Path.Combine(folder, TokenizerJson);
         if (File.Exists(json))
         {
-            return (ParseObject(json, ReadText(json)), json, null);
+            var bytes = File.ReadAllBytes(json);
+            if (bytes.AsSpan().StartsWith("\uFEFF"u8))
+            {
+                bytes = bytes[3..];
+            }
+
+            return (ParseObject(json, bytes), json, null, bytes);
         }
 
         var config = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "tokenizer_config.json"));
@@ -49,7 +55,7 @@ internal static class TokenizerSource
             {
                 logger?.LogInformation("{Model} holds tiktoken ranks (Llama 3); converting to byte-level BPE", model);
                 // Meta's tokenizer.py: BOS <|begin_of_text|>; generation stops at <|end_of_text|>, <|eot_id|> and <|eom_id|>.
-                return (TiktokenConverter.ToTokenizerJson(data, model), model, new SpecialTokenIds(128000, [128001, 128009, 128008], null, true));
+                return (TiktokenConverter.ToTokenizerJson(data, model), model, new SpecialTokenIds(128000, [128001, 128009, 128008], null, true), null);
             }
 
             var sentencePiece = SentencePieceModelReader.Read(data, model);
@@ -59,20 +65,20 @@ internal static class TokenizerSource
             var defaults = new SpecialTokenIds(
                 sentencePiece.BosId >= 0 ? sentencePiece.BosId : null, sentencePiece.EosId >= 0 ? [sentencePiece.EosId] : [],
                 sentencePiece.PadId >= 0 ? sentencePiece.PadId : null, addBos);
-            return (SentencePieceConverter.ToTokenizerJson(sentencePiece, addBos, addEos, model), model, defaults);
+            return (SentencePieceConverter.ToTokenizerJson(sentencePiece, addBos, addEos, model), model, defaults, null);
         }
 
         var vocabJson = Path.Combine(folder, VocabJson);
         var merges = Path.Combine(folder, MergesTxt);
         if (File.Exists(vocabJson) && File.Exists(merges))
         {
-            return (ByteLevelBpeVocabConverter.ToTokenizerJson(ReadText(vocabJson), ReadText(merges).Split('\n'), config, vocabJson, merges), vocabJson, null);
+            return (ByteLevelBpeVocabConverter.ToTokenizerJson(ReadText(vocabJson), ReadText(merges).Split('\n'), config, vocabJson, merges), vocabJson, null, null);
         }
 
         var vocabTxt = Path.Combine(folder, VocabTxt);
         if (File.Exists(vocabTxt))
         {
-            return (WordPieceVocabConverter.ToTokenizerJson(ReadText(vocabTxt).Split('\n'), config, vocabTxt), vocabTxt, null);
+            return (WordPieceVocabConverter.ToTokenizerJson(ReadText(vocabTxt).Split('\n'), config, vocabTxt), vocabTxt, null, null);
         }
 
         throw new TokenizerException(
@@ -80,11 +86,14 @@ internal static class TokenizerSource
     }
 
     /// <summary>A JSON object from <paramref name="text"/>, or a <see cref="TokenizerException"/> naming <paramref name="path"/>.</summary>
-    public static JsonObject ParseObject(string path, string text)
+    public static JsonObject ParseObject(string path, string text) => ParseObject(path, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>A JSON object from UTF-8 <paramref name="utf8"/>, or a <see cref="TokenizerException"/> naming <paramref name="path"/>.</summary>
+    public static JsonObject ParseObject(string path, byte[] utf8)
     {
         try
         {
-            return JsonNode.Parse(text) as JsonObject ?? throw new TokenizerException(path, "expected a JSON object at the top level");
+            return JsonNode.Parse(utf8) as JsonObject ?? throw new TokenizerException(path, "expected a JSON object at the top level");
         }
         catch (JsonException ex)
         {
