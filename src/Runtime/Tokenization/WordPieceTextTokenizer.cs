@@ -46,7 +46,18 @@ public sealed class WordPieceTextTokenizer : IEncoderTokenizer
         var json = Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile);
         if (File.Exists(json))
         {
-            return TokenizerSource.ParseObject(json, File.ReadAllText(json))["model"]?["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "WordPiece";
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
+                return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("model", out var model) && model.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && model.TryGetProperty("type", out var type) && type.ValueKind == System.Text.Json.JsonValueKind.String
+                    && type.GetString() == "WordPiece";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return true; // Load reports the malformed file
+            }
         }
 
         return File.Exists(Path.Combine(folder, TokenizerSource.VocabTxt));
