@@ -20,6 +20,7 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
         { "mistral v3 tokenizer.model", "mistral-v3", ["tokenizer.model"], "mistral-v3.tokenizer-model" },
         { "mistral v7 tokenizer.model", "mistral-v7", ["tokenizer.model"], "mistral-v7.tokenizer-model" },
         { "stories260K tokenizer.model", "stories260K", ["tokenizer.model", "tokenizer_config.json"], "stories260K.tokenizer-model" },
+        { "unigram-nfkc tokenizer.model (SentencePiece Unigram, nmt_nfkc charsmap)", "unigram-nfkc", ["tokenizer.model"], "unigram-nfkc.tokenizer-model" },
         { "stories260K tokenizer.json", "stories260K", ["tokenizer.json", "tokenizer_config.json"], "stories260K.tokenizer-json" },
         { "llama3 tokenizer.json", "llama3", ["tokenizer.json", "tokenizer_config.json"], "llama3.tokenizer-json" },
         { "llama3 original/tokenizer.model", "llama3", ["original/tokenizer.model"], "llama3.tokenizer-json" },
