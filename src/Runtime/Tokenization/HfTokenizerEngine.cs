@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTokenizer = Tokenizers.DotNet.Tokenizer;
@@ -85,6 +86,7 @@ internal sealed class HfTokenizerEngine
             return [];
         }
 
+        text = WithoutLoneSurrogates(text);
         uint[] ids;
         lock (_gate)
         {
@@ -132,6 +134,37 @@ internal sealed class HfTokenizerEngine
                 throw new TokenizerException(_sourcePath, $"decoding failed: {ex.Message}", ex);
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> with every unpaired surrogate replaced by U+FFFD, as UTF-8 encoding does: Rust strings
+    /// (and Python's) cannot hold one, and the binding refuses the whole text otherwise.
+    /// </summary>
+    internal static string WithoutLoneSurrogates(string text)
+    {
+        StringBuilder? fixedText = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var paired = char.IsHighSurrogate(c) ? i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) : !char.IsLowSurrogate(c);
+            if (!paired)
+            {
+                fixedText ??= new StringBuilder(text, 0, i, text.Length);
+                fixedText.Append('\uFFFD');
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c))
+            {
+                fixedText?.Append(c).Append(text[i + 1]);
+                i++;
+                continue;
+            }
+
+            fixedText?.Append(c);
+        }
+
+        return fixedText?.ToString() ?? text;
     }
 
     /// <summary>Added tokens with Hugging Face's defaults for the flags a file left out (other tools sometimes do).</summary>

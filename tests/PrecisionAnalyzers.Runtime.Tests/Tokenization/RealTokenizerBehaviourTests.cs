@@ -40,6 +40,16 @@ public sealed class RealTokenizerBehaviourTests
     }
 
     [Fact]
+    public void A_lone_surrogate_is_encoded_as_the_replacement_character_it_becomes_in_UTF8()
+    {
+        using var folder = new TemporaryFolder();
+        TokenizerFixture.Lay("llama3", folder.Path, "tokenizer.json");
+        var tokenizer = CheckpointTokenizer.Load(folder.Path);
+        Assert.Equal(tokenizer.Encode("a\uFFFDb\uFFFD"), tokenizer.Encode("a\uD800b\uDC00"));
+        Assert.Equal(tokenizer.Encode("x😀y"), tokenizer.Encode("x\uD83D\uDE00y"));
+    }
+
+    [Fact]
     public void Gemma3_tokenizer_json_adds_bos_and_knows_its_stop_token()
     {
         using var folder = new TemporaryFolder();
