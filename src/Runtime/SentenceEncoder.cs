@@ -123,7 +123,9 @@ public sealed class SentenceEncoder : IDisposable
         IEncoderTokenizer tokenizer;
         try
         {
-            tokenizer = WordPieceTextTokenizer.CanLoad(folder) ? WordPieceTextTokenizer.Load(folder) : BpeEncoderTokenizer.Load(folder);
+            tokenizer = WordPieceTextTokenizer.CanLoad(folder)
+                ? WordPieceTextTokenizer.Load(folder, logger, cancellationToken)
+                : BpeEncoderTokenizer.Load(folder, logger, cancellationToken);
         }
         catch (TokenizerException e)
         {

@@ -36,6 +36,9 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         var metadata = Metadata(package);
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToList();
         Assert.Contains("TorchSharp", dependencies);
+        // Hugging Face tokenizers: the binding and its native library, so consumers get libhf_tokenizers.so.
+        Assert.Contains("Tokenizers.DotNet", dependencies);
+        Assert.Contains("Tokenizers.DotNet.runtime.linux-x64", dependencies);
         Assert.DoesNotContain(dependencies, d => d.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase) || d.StartsWith("TorchSharp-", StringComparison.OrdinalIgnoreCase));
         AssertCommonMetadata(metadata);
     }
@@ -63,6 +66,7 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         // The demo's real model, with its licence.
         Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/models/stories260K/model.safetensors", entries);
         Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/models/stories260K/LICENSE", entries);
+        Assert.Contains($"tools/net10.0/{PackagesFixture.ToolRid}/libhf_tokenizers.so", entries);
         Assert.DoesNotContain(entries, e => e.EndsWith(".dylib", StringComparison.Ordinal) || e.EndsWith("LibTorchSharp.dll", StringComparison.Ordinal));
     }
 

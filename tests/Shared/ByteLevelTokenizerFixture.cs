@@ -29,10 +29,14 @@ internal static class ByteLevelTokenizerFixture
         var tokenizer = new JsonObject
         {
             ["version"] = "1.0",
-            ["added_tokens"] = new JsonArray(new JsonObject { ["id"] = 262, ["content"] = "<|endoftext|>", ["special"] = true }),
+            ["added_tokens"] = new JsonArray(new JsonObject
+            {
+                ["id"] = 262, ["content"] = "<|endoftext|>", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false,
+                ["normalized"] = false, ["special"] = true,
+            }),
             ["normalizer"] = null,
-            ["pre_tokenizer"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false },
-            ["decoder"] = new JsonObject { ["type"] = "ByteLevel" },
+            ["pre_tokenizer"] = ByteLevel(),
+            ["decoder"] = ByteLevel(),
             ["model"] = new JsonObject
             {
                 ["type"] = "BPE",
@@ -44,4 +48,7 @@ internal static class ByteLevelTokenizerFixture
         };
         File.WriteAllText(Path.Combine(folder, "tokenizer.json"), tokenizer.ToJsonString());
     }
+
+    private static JsonObject ByteLevel() =>
+        new() { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = true };
 }

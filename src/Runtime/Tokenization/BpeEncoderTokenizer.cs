@@ -1,12 +1,13 @@
-using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using PrecisionAnalyzers.Runtime.Encoders;
 
 namespace PrecisionAnalyzers.Runtime.Tokenization;
 
 /// <summary>
-/// A RoBERTa-style encoder's tokenizer: the folder's BPE <c>tokenizer.json</c> (through <see cref="CheckpointTokenizer"/>), with
-/// the text framed as <c>&lt;s&gt; … &lt;/s&gt;</c>. The special tokens come from <c>tokenizer_config.json</c> (<c>bos_token</c>,
-/// <c>eos_token</c>, <c>pad_token</c>), else RoBERTa's <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;pad&gt;</c>.
+/// A RoBERTa-style encoder's tokenizer: the folder's BPE <c>tokenizer.json</c>, or <c>vocab.json</c> + <c>merges.txt</c>
+/// (through <see cref="CheckpointTokenizer"/>), with the text framed as <c>&lt;s&gt; … &lt;/s&gt;</c>. The special tokens come
+/// from <c>tokenizer_config.json</c> (<c>bos_token</c>, <c>eos_token</c>, <c>pad_token</c>), else RoBERTa's <c>&lt;s&gt;</c>,
+/// <c>&lt;/s&gt;</c>, <c>&lt;pad&gt;</c>.
 /// </summary>
 public sealed class BpeEncoderTokenizer : IEncoderTokenizer
 {
@@ -24,24 +25,24 @@ public sealed class BpeEncoderTokenizer : IEncoderTokenizer
 
     public int PadTokenId { get; }
 
-    public static bool CanLoad(string folder) => File.Exists(Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile));
+    public static bool CanLoad(string folder) =>
+        File.Exists(Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile))
+        || (File.Exists(Path.Combine(folder, TokenizerSource.VocabJson)) && File.Exists(Path.Combine(folder, TokenizerSource.MergesTxt)));
 
-    public static BpeEncoderTokenizer Load(string folder)
+    public static BpeEncoderTokenizer Load(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        var tokenizer = CheckpointTokenizer.Load(folder);
+        var tokenizer = CheckpointTokenizer.Load(folder, logger, cancellationToken);
         var configPath = Path.Combine(folder, "tokenizer_config.json");
-        JsonElement? config = null;
-        if (File.Exists(configPath))
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(configPath));
-            config = document.RootElement.Clone();
-        }
+        var config = SpecialTokenConfigReader.ReadObject(configPath);
 
         int Special(string key, string fallback)
         {
-            var text = config is { } c && c.TryGetProperty(key, out var value)
-                ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.ValueKind == JsonValueKind.Object && value.TryGetProperty("content", out var content) ? content.GetString() : null
-                : null;
+            var text = config?[key] switch
+            {
+                System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var s) => s,
+                System.Text.Json.Nodes.JsonObject o when o["content"] is System.Text.Json.Nodes.JsonValue c && c.TryGetValue<string>(out var s) => s,
+                _ => null,
+            };
             return tokenizer.TokenToId.TryGetValue(text ?? fallback, out var id)
                 ? id
                 : throw new TokenizerException(tokenizer.FilePath, $"has no token '{text ?? fallback}' for {key}");
@@ -53,15 +54,6 @@ public sealed class BpeEncoderTokenizer : IEncoderTokenizer
     public int[] Encode(string text, int maxTokens, out bool truncated)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 2);
-        var ids = _tokenizer.Encode(text).AsSpan();
-        if (_tokenizer.SpecialTokens.AddBos && ids.Length > 0 && ids[0] == _tokenizer.SpecialTokens.BosId)
-        {
-            ids = ids[1..]; // framed below, once
-        }
-
-        var body = Math.Min(ids.Length, maxTokens - 2);
-        truncated = body < ids.Length;
-        return [_begin, .. ids[..body], _end];
+        return EncoderFraming.Frame(_tokenizer.Encode(text, addSpecialTokens: false), [_begin], [_end], maxTokens, out truncated);
     }
 }

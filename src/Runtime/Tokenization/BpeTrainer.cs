@@ -9,6 +9,10 @@ namespace PrecisionAnalyzers.Runtime.Tokenization;
 /// </summary>
 internal static class BpeTrainer
 {
+    /// <summary>GPT-2's pre-tokenizer pattern: the words the trainer counts.</summary>
+    private const string Gpt2Pattern =
+        @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
     /// <summary>
     /// Learns merges, each as (left, right) in byte-level form, until they have made <paramref name="newTokenCount"/>
     /// distinct new tokens or no pair is left. Two merges can make the same token (ab+c, a+bc); both are kept.
@@ -16,7 +20,7 @@ internal static class BpeTrainer
     public static IReadOnlyList<(string Left, string Right)> Learn(string text, int newTokenCount)
     {
         var wordCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (Match match in Regex.Matches(text, TokenizerJsonReader.Gpt2Pattern, RegexOptions.CultureInvariant))
+        foreach (Match match in Regex.Matches(text, Gpt2Pattern, RegexOptions.CultureInvariant))
         {
             var word = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(match.Value));
             wordCounts[word] = wordCounts.GetValueOrDefault(word) + 1;

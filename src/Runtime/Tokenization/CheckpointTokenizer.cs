@@ -1,42 +1,46 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.ML.Tokenizers;
 
 namespace PrecisionAnalyzers.Runtime.Tokenization;
 
-/// <summary>The kind of tokenizer file a checkpoint carries.</summary>
+/// <summary>The kind of tokenizer a checkpoint carries.</summary>
 public enum TokenizerKind
 {
-    /// <summary><c>tokenizer.json</c> with a byte-level BPE model (GPT-2, Llama 3, Qwen2).</summary>
+    /// <summary>Byte-level BPE (GPT-2, RoBERTa, Llama 3, Qwen2): tokens are bytes mapped to printable characters.</summary>
     ByteLevelBpe,
 
-    /// <summary>SentencePiece <c>tokenizer.model</c> (Llama 2, Gemma).</summary>
+    /// <summary>SentencePiece-style BPE or Unigram (Llama 2, Mistral, Gemma): spaces as U+2581, byte fallback.</summary>
     SentencePiece,
+
+    /// <summary>BERT's WordPiece: <c>##</c> continues a word.</summary>
+    WordPiece,
 }
 
 /// <summary>
-/// The tokenizer of a checkpoint folder, on Microsoft.ML.Tokenizers: encodes text to ids (with BOS when the
-/// checkpoint asks for it), decodes ids to text, and knows the stop tokens for generation.
+/// The tokenizer of a checkpoint folder, run by Hugging Face's own <c>tokenizers</c> library: encodes text to ids (with the
+/// special tokens the tokenizer adds), decodes ids to text, and knows the stop tokens for generation. Reads
+/// <c>tokenizer.json</c>, else converts <c>tokenizer.model</c> (SentencePiece or tiktoken ranks),
+/// <c>original/tokenizer.model</c>, <c>vocab.json</c> + <c>merges.txt</c> or <c>vocab.txt</c> to one as Hugging Face does.
 /// </summary>
 public sealed class CheckpointTokenizer
 {
-    public const string TokenizerJsonFile = "tokenizer.json";
-    public const string SentencePieceModelFile = "tokenizer.model";
+    public const string TokenizerJsonFile = TokenizerSource.TokenizerJson;
+    public const string SentencePieceModelFile = TokenizerSource.TokenizerModel;
 
-    private readonly Tokenizer _tokenizer;
+    private readonly HfTokenizerEngine _engine;
+    private readonly PostProcessor _postProcessor;
     private readonly IReadOnlyDictionary<int, string> _idToToken;
     private readonly HashSet<int> _specialIds;
     private readonly bool _stripLeadingSpace;
-    private readonly bool _normalizeToNfc;
 
     private CheckpointTokenizer(
-        Tokenizer tokenizer, TokenizerKind kind, string filePath, IReadOnlyDictionary<int, string> idToToken,
-        IReadOnlyDictionary<string, int> tokenToId, HashSet<int> specialIds, SpecialTokenIds special, bool stripLeadingSpace,
-        bool normalizeToNfc = false)
+        HfTokenizerEngine engine, PostProcessor postProcessor, TokenizerKind kind, string filePath, IReadOnlyDictionary<int, string> idToToken,
+        IReadOnlyDictionary<string, int> tokenToId, HashSet<int> specialIds, SpecialTokenIds special, bool stripLeadingSpace)
     {
-        _normalizeToNfc = normalizeToNfc;
-        _tokenizer = tokenizer;
+        _engine = engine;
+        _postProcessor = postProcessor;
         Kind = kind;
         FilePath = filePath;
         _idToToken = idToToken;
@@ -55,7 +59,7 @@ public sealed class CheckpointTokenizer
     /// <summary>The tokenizer file that was loaded.</summary>
     public string FilePath { get; }
 
-    /// <summary>BOS, stop tokens, pad, and whether <see cref="Encode"/> adds BOS.</summary>
+    /// <summary>BOS, stop tokens, pad, and whether <see cref="Encode(string)"/> starts with BOS.</summary>
     public SpecialTokenIds SpecialTokens { get; }
 
     /// <summary>Every token string with its id, added tokens included.</summary>
@@ -64,88 +68,138 @@ public sealed class CheckpointTokenizer
     /// <summary>One more than the largest id: the smallest <c>vocab_size</c> a model needs for this tokenizer.</summary>
     public int VocabularySize => _idToToken.Count == 0 ? 0 : _idToToken.Keys.Max() + 1;
 
-    /// <summary>The underlying Microsoft.ML.Tokenizers tokenizer.</summary>
-    public Tokenizer Inner => _tokenizer;
+    /// <summary>Ids put before the text by <see cref="Encode(string)"/> (BOS, <c>[CLS]</c>, …).</summary>
+    public IReadOnlyList<int> PrefixIds => _postProcessor.Prefix;
+
+    /// <summary>Ids put after the text by <see cref="Encode(string)"/> (<c>[SEP]</c>, <c>&lt;/s&gt;</c>, …).</summary>
+    public IReadOnlyList<int> SuffixIds => _postProcessor.Suffix;
+
+    /// <summary>True when <paramref name="folder"/> holds a tokenizer file <see cref="Load"/> reads.</summary>
+    public static bool Exists(string folder) => TokenizerSource.Exists(folder);
 
     /// <summary>
-    /// Loads the tokenizer of a checkpoint folder: <c>tokenizer.json</c> when it holds byte-level BPE, otherwise
-    /// <c>tokenizer.model</c> (Llama 2, Mistral and Gemma ship both; their tokenizer.json is SentencePiece-style BPE).
+    /// Loads the tokenizer of a checkpoint folder: <c>tokenizer.json</c>; else <c>tokenizer.model</c> (SentencePiece, or
+    /// tiktoken ranks) or <c>original/tokenizer.model</c>; else <c>vocab.json</c> + <c>merges.txt</c>; else <c>vocab.txt</c>.
     /// </summary>
-    /// <exception cref="TokenizerException">No tokenizer file, an unsupported model type, or malformed JSON.</exception>
+    /// <exception cref="TokenizerException">No tokenizer file, an unsupported model type, malformed JSON, a truncated model.</exception>
     public static CheckpointTokenizer Load(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(folder);
         cancellationToken.ThrowIfCancellationRequested();
-        var json = Path.Combine(folder, TokenizerJsonFile);
-        var model = Path.Combine(folder, SentencePieceModelFile);
-        if (File.Exists(json))
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (json, path, modelDefaults, original) = TokenizerSource.Read(folder, logger, cancellationToken);
+        var readMs = clock.ElapsedMilliseconds;
+        cancellationToken.ThrowIfCancellationRequested();
+        var (idToToken, tokenToId, specialIds) = ReadVocabulary(json, path);
+        var kind = KindOf(json, path);
+        var postProcessor = PostProcessor.Read(json["post_processor"], t => tokenToId.TryGetValue(t, out var id) ? id : null, path);
+        var vocabularyMs = clock.ElapsedMilliseconds - readMs;
+        var engine = HfTokenizerEngine.Create(json, original, path);
+        var engineMs = clock.ElapsedMilliseconds - readMs - vocabularyMs;
+        cancellationToken.ThrowIfCancellationRequested();
+        var special = SpecialTokenConfigReader.Read(
+            folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, addBosFromTokenizerFile: null, addBosDefault: false, logger, cancellationToken);
+        // No config names them: the model file's own (a SentencePiece model's bos_id/eos_id, Llama 3's tiktoken specials).
+        if (special.BosId is null && modelDefaults?.BosId is int modelBos)
         {
-            if (File.Exists(model) && !TokenizerJsonReader.IsByteLevelBpe(json))
-            {
-                logger?.LogInformation("{Json} is not byte-level BPE; using {Model} instead", TokenizerJsonFile, SentencePieceModelFile);
-                return LoadSentencePiece(folder, model, logger, cancellationToken);
-            }
-
-            return LoadTokenizerJson(folder, json, logger, cancellationToken);
+            special = special with { BosId = modelBos };
         }
 
-        if (File.Exists(model))
+        if (special.EosIds.Count == 0 && modelDefaults is { EosIds.Count: > 0 })
         {
-            return LoadSentencePiece(folder, model, logger, cancellationToken);
+            special = special with { EosIds = modelDefaults.EosIds };
         }
 
-        throw new TokenizerException(json, $"no tokenizer in the checkpoint folder: neither {TokenizerJsonFile} nor {SentencePieceModelFile} exists");
+        if (special.PadId is null && modelDefaults?.PadId is int modelPad)
+        {
+            special = special with { PadId = modelPad };
+        }
+
+        if (special.BosId is null && postProcessor.Prefix.Count == 1 && idToToken.TryGetValue(postProcessor.Prefix[0], out var first) && first is "<s>" or "<bos>" or "<|begin_of_text|>")
+        {
+            special = special with { BosId = postProcessor.Prefix[0] };
+        }
+
+        // An explicit add_bos_token / add_eos_token in tokenizer_config.json wins over the file's template, as transformers'
+        // update_post_processor makes it (Llama, Gemma and the other tokenizers with those flags).
+        var config = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "tokenizer_config.json"));
+        if (special.BosId is int bosId && Flag(config, "add_bos_token") is bool addBos)
+        {
+            postProcessor = postProcessor.With(bosId, addBos, atEnd: false);
+        }
+
+        if (special.EosId is int eosId && Flag(config, "add_eos_token") is bool addEos)
+        {
+            postProcessor = postProcessor.With(eosId, addEos, atEnd: true);
+        }
+
+        special = special with { AddBos = special.BosId is int bos && postProcessor.Prefix.Contains(bos) };
+        logger?.LogInformation(
+            "Loaded {Kind} tokenizer from {File}: {Count} tokens, adds [{Prefix}] … [{Suffix}]; {ReadMs} ms to read or convert, {VocabularyMs} ms for the vocabulary, {EngineMs} ms in Hugging Face tokenizers",
+            kind, path, tokenToId.Count, string.Join(",", postProcessor.Prefix), string.Join(",", postProcessor.Suffix), readMs, vocabularyMs, engineMs);
+        return new CheckpointTokenizer(engine, postProcessor, kind, path, idToToken, tokenToId, specialIds, special, StripsLeadingSpaceOf(json));
     }
 
-    /// <summary>Text to ids, with BOS first when <see cref="SpecialTokenIds.AddBos"/> is set.</summary>
-    public int[] Encode(string text)
+    /// <summary>Text to ids, with the special tokens the tokenizer adds (Hugging Face's <c>add_special_tokens=True</c>).</summary>
+    public int[] Encode(string text) => Encode(text, addSpecialTokens: true);
+
+    /// <summary>Text to ids; <paramref name="addSpecialTokens"/> false gives the ids of the text alone.</summary>
+    public int[] Encode(string text, bool addSpecialTokens)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (_normalizeToNfc)
-        {
-            text = text.Normalize(NormalizationForm.FormC);
-        }
-
-        var ids = _tokenizer.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true);
-        if (SpecialTokens is { AddBos: true, BosId: int bos })
-        {
-            var result = new int[ids.Count + 1];
-            result[0] = bos;
-            for (var i = 0; i < ids.Count; i++)
-            {
-                result[i + 1] = ids[i];
-            }
-
-            return result;
-        }
-
-        return ids.ToArray();
+        var ids = _engine.Encode(text);
+        return addSpecialTokens ? _postProcessor.Apply(ids) : ids;
     }
 
     /// <summary>Ids to text. Special tokens (BOS, EOS, pad, added special tokens) are left out unless asked for.</summary>
     public string Decode(IEnumerable<int> ids, bool includeSpecialTokens = false)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var bytes = new List<byte>();
-        foreach (var id in ids)
+        var list = ids as IReadOnlyList<int> ?? ids.ToArray();
+        foreach (var id in list)
         {
-            AppendBytes(id, bytes, includeSpecialTokens);
+            if (!_idToToken.ContainsKey(id))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id {id} is not in the vocabulary of {Path.GetFileName(FilePath)}");
+            }
         }
 
-        var text = Encoding.UTF8.GetString(bytes.ToArray());
-        return _stripLeadingSpace && text.StartsWith(' ') ? text[1..] : text;
+        if (!includeSpecialTokens)
+        {
+            return _engine.Decode(list.Where(id => !_specialIds.Contains(id)).ToArray());
+        }
+
+        var text = new StringBuilder();
+        var run = new List<int>();
+        foreach (var id in list)
+        {
+            if (_specialIds.Contains(id))
+            {
+                text.Append(_engine.Decode(run)).Append(_idToToken[id]);
+                run.Clear();
+            }
+            else
+            {
+                run.Add(id);
+            }
+        }
+
+        return text.Append(_engine.Decode(run)).ToString();
     }
 
     /// <summary>A decoder for streaming: feed generated ids one at a time, get the new text.</summary>
     public TokenStreamDecoder CreateStreamDecoder(bool includeSpecialTokens = false) => new(this, includeSpecialTokens);
 
-    /// <summary>The token string of an id (the byte-level or SentencePiece form), or null.</summary>
+    /// <summary>The token string of an id (the byte-level, SentencePiece or WordPiece form), or null.</summary>
     public string? IdToToken(int id) => _idToToken.TryGetValue(id, out var token) ? token : null;
+
+    /// <summary>True when <paramref name="id"/> is a special token (added as special, or BOS, EOS, pad).</summary>
+    public bool IsSpecial(int id) => _specialIds.Contains(id);
 
     internal bool StripsLeadingSpace => _stripLeadingSpace;
 
-    /// <summary>Appends the UTF-8 bytes a token stands for.</summary>
-    internal void AppendBytes(int id, List<byte> into, bool includeSpecialTokens)
+    /// <summary>Appends the UTF-8 bytes a token stands for (for streaming).</summary>
+    internal void AppendBytes(int id, List<byte> into, bool includeSpecialTokens, bool atStart = false)
     {
         if (!_idToToken.TryGetValue(id, out var token))
         {
@@ -162,14 +216,18 @@ public sealed class CheckpointTokenizer
             return;
         }
 
-        if (Kind == TokenizerKind.ByteLevelBpe)
+        switch (Kind)
         {
-            if (!ByteLevelAlphabet.TryDecode(token, into))
-            {
-                into.AddRange(Encoding.UTF8.GetBytes(token));
-            }
+            case TokenizerKind.ByteLevelBpe:
+                if (!ByteLevelAlphabet.TryDecode(token, into))
+                {
+                    into.AddRange(Encoding.UTF8.GetBytes(token));
+                }
 
-            return;
+                return;
+            case TokenizerKind.WordPiece:
+                into.AddRange(Encoding.UTF8.GetBytes(token.StartsWith("##", StringComparison.Ordinal) ? token[2..] : atStart ? token : " " + token));
+                return;
         }
 
         if (token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) && token[5] == '>'
@@ -182,75 +240,114 @@ public sealed class CheckpointTokenizer
         into.AddRange(Encoding.UTF8.GetBytes(token.Replace('\u2581', ' ')));
     }
 
-    private static CheckpointTokenizer LoadTokenizerJson(string folder, string path, ILogger? logger, CancellationToken cancellationToken)
+    private static (Dictionary<int, string> IdToToken, Dictionary<string, int> TokenToId, HashSet<int> SpecialIds) ReadVocabulary(JsonObject json, string path)
     {
-        var read = TokenizerJsonReader.Read(path);
-        cancellationToken.ThrowIfCancellationRequested();
-        var tokenToId = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (id, token) in read.IdToToken)
-        {
-            tokenToId[token] = id;
-        }
-
-        var special = SpecialTokenConfigReader.Read(
-            folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, read.AddBos, addBosDefault: false, logger, cancellationToken);
-        logger?.LogInformation("Loaded byte-level BPE tokenizer from {File}: {Count} tokens", path, tokenToId.Count);
-        return new CheckpointTokenizer(
-            read.Tokenizer, TokenizerKind.ByteLevelBpe, path, read.IdToToken, tokenToId,
-            [.. read.SpecialAddedIds], special, stripLeadingSpace: false, normalizeToNfc: read.NormalizesToNfc);
-    }
-
-    private static CheckpointTokenizer LoadSentencePiece(string folder, string path, ILogger? logger, CancellationToken cancellationToken)
-    {
-        SentencePieceTokenizer tokenizer;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            tokenizer = SentencePieceTokenizer.Create(stream, false, false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
-        {
-            throw new TokenizerException(path, $"not a SentencePiece model Microsoft.ML.Tokenizers can read: {ex.Message}", ex);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var tokenToId = new Dictionary<string, int>(StringComparer.Ordinal);
         var idToToken = new Dictionary<int, string>();
-        foreach (var (token, id) in tokenizer.Vocabulary)
+        var tokenToId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var special = new HashSet<int>();
+        if (json["model"] is not JsonObject model)
         {
-            tokenToId[token] = id;
-            idToToken[id] = token;
+            throw new TokenizerException(path, "has no 'model' object");
         }
 
-        var specialIds = new HashSet<int> { tokenizer.BeginningOfSentenceId, tokenizer.EndOfSentenceId, tokenizer.UnknownId };
-        if (tokenizer.SpecialTokens is { } specials)
+        var type = model["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : InferModelType(model);
+        switch (type, model["vocab"])
         {
-            specialIds.UnionWith(specials.Values);
+            case ("BPE" or "WordPiece" or "WordLevel", JsonObject vocab):
+                foreach (var (token, node) in vocab)
+                {
+                    var id = node is JsonValue v && v.TryGetValue<int>(out var i) && i >= 0
+                        ? i
+                        : throw new TokenizerException(path, $"malformed vocab: the id of '{token}' is not a non-negative integer");
+                    idToToken[id] = token;
+                    tokenToId[token] = id;
+                }
+
+                break;
+            case ("Unigram", JsonArray pieces):
+                for (var id = 0; id < pieces.Count; id++)
+                {
+                    var token = pieces[id] is JsonArray { Count: 2 } pair && pair[0] is JsonValue p && p.TryGetValue<string>(out var piece)
+                        ? piece
+                        : throw new TokenizerException(path, $"malformed vocab: Unigram entry {id} is not [piece, score]");
+                    idToToken[id] = token;
+                    tokenToId.TryAdd(token, id);
+                }
+
+                break;
+            case ("BPE" or "WordPiece" or "WordLevel" or "Unigram", _):
+                throw new TokenizerException(path, $"malformed vocab: model.vocab of a {type} model is missing or of the wrong shape");
+            default:
+                throw new TokenizerException(path, $"unsupported model type '{type}' (supported: BPE, WordPiece, Unigram, WordLevel)");
         }
 
-        var special = SpecialTokenConfigReader.Read(
-            folder, t => tokenToId.TryGetValue(t, out var id) ? id : null, addBosFromTokenizerFile: null, addBosDefault: true, logger, cancellationToken);
-        // No config names them: the model's own ids (bos_id / eos_id in its trainer spec; -1 means none).
-        var modelBos = tokenizer.BeginningOfSentenceId >= 0 ? tokenizer.BeginningOfSentenceId : (int?)null;
-        if (special.BosId is null && modelBos is not null)
+        foreach (var node in json["added_tokens"] as JsonArray ?? [])
         {
-            special = special with { BosId = modelBos, AddBos = AddBosFlagOrTrue(folder) };
+            if (node is not JsonObject added || added["id"] is not JsonValue idNode || !idNode.TryGetValue<int>(out var id)
+                || added["content"] is not JsonValue contentNode || !contentNode.TryGetValue<string>(out var content))
+            {
+                throw new TokenizerException(path, $"malformed added_tokens entry: {node?.ToJsonString() ?? "null"}");
+            }
+
+            idToToken[id] = content;
+            tokenToId[content] = id;
+            if (added["special"] is not JsonValue flag || !flag.TryGetValue<bool>(out var isSpecial) || isSpecial)
+            {
+                special.Add(id);
+            }
         }
 
-        if (special.EosIds.Count == 0 && tokenizer.EndOfSentenceId >= 0)
-        {
-            special = special with { EosIds = [tokenizer.EndOfSentenceId] };
-        }
-
-        logger?.LogInformation("Loaded SentencePiece tokenizer from {File}: {Count} pieces", path, tokenToId.Count);
-        return new CheckpointTokenizer(
-            tokenizer, TokenizerKind.SentencePiece, path, idToToken, tokenToId, specialIds, special,
-            stripLeadingSpace: tokenizer.AddDummyPrefix);
+        return (idToToken, tokenToId, special);
     }
 
-    private static bool AddBosFlagOrTrue(string folder)
+    private static bool? Flag(JsonObject? config, string name) => config?[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+
+    private static string? InferModelType(JsonObject model) =>
+        model["merges"] is not null ? "BPE" : model["continuing_subword_prefix"] is not null ? "WordPiece" : model["vocab"] is JsonArray ? "Unigram" : null;
+
+    private static TokenizerKind KindOf(JsonObject json, string path)
     {
-        var config = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "tokenizer_config.json"));
-        return config?["add_bos_token"] is not System.Text.Json.Nodes.JsonValue v || !v.TryGetValue<bool>(out var flag) || flag;
+        var modelType = json["model"]?["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : InferModelType((JsonObject)json["model"]!);
+        if (modelType == "WordPiece")
+        {
+            return TokenizerKind.WordPiece;
+        }
+
+        return Steps(json["decoder"], "decoders").Any(d => Type(d) == "ByteLevel") || Steps(json["pre_tokenizer"], "pretokenizers").Any(d => Type(d) == "ByteLevel")
+            ? TokenizerKind.ByteLevelBpe
+            : modelType is null ? throw new TokenizerException(path, "model has no type") : TokenizerKind.SentencePiece;
     }
+
+    private static bool StripsLeadingSpaceOf(JsonObject json) =>
+        Steps(json["decoder"], "decoders").Any(d => Type(d) switch
+        {
+            "Strip" => d["start"] is JsonValue v && v.TryGetValue<int>(out var n) && n > 0,
+            "Metaspace" => d["prepend_scheme"] is JsonValue p ? p.GetValue<string>() != "never" : d["add_prefix_space"] is not JsonValue a || a.GetValue<bool>(),
+            _ => false,
+        });
+
+    private static IEnumerable<JsonObject> Steps(JsonNode? node, string listName)
+    {
+        if (node is not JsonObject o)
+        {
+            yield break;
+        }
+
+        if (o[listName] is JsonArray list)
+        {
+            foreach (var inner in list)
+            {
+                foreach (var step in Steps(inner, listName))
+                {
+                    yield return step;
+                }
+            }
+        }
+        else
+        {
+            yield return o;
+        }
+    }
+
+    private static string? Type(JsonObject step) => step["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
 }

@@ -23,7 +23,7 @@ public sealed class TokenStreamDecoder
     /// <summary>Adds one id; returns the text completed by it (possibly empty).</summary>
     public string Add(int id)
     {
-        _tokenizer.AppendBytes(id, _pending, _includeSpecialTokens);
+        _tokenizer.AppendBytes(id, _pending, _includeSpecialTokens, atStart: _atStart && _pending.Count == 0);
         var complete = CompletePrefixLength(_pending);
         return Take(complete);
     }

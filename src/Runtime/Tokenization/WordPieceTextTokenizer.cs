@@ -1,57 +1,88 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Tokenizers;
+using Microsoft.Extensions.Logging;
 using PrecisionAnalyzers.Runtime.Encoders;
 
 namespace PrecisionAnalyzers.Runtime.Tokenization;
 
 /// <summary>
-/// BERT's WordPiece tokenizer (Microsoft.ML.Tokenizers <see cref="BertTokenizer"/>) read from a model folder: the
-/// vocabulary from <c>vocab.txt</c>, or from the WordPiece model of <c>tokenizer.json</c>; lower-casing from
-/// <c>sentence_bert_config.json</c>, then <c>tokenizer_config.json</c>, then the tokenizer.json normalizer (default true).
+/// BERT's WordPiece tokenizer read from a model folder and run by Hugging Face's <c>tokenizers</c> (through
+/// <see cref="CheckpointTokenizer"/>): the folder's <c>tokenizer.json</c>, else <c>vocab.txt</c> converted as Hugging Face
+/// does (BertNormalizer per <c>tokenizer_config.json</c>'s <c>do_lower_case</c>, <c>strip_accents</c>,
+/// <c>tokenize_chinese_chars</c>). <c>do_lower_case</c> in <c>sentence_bert_config.json</c> only adds a lower-casing of the
+/// text first, as sentence-transformers does; it never turns the tokenizer's own lower-casing off.
 /// </summary>
 public sealed class WordPieceTextTokenizer : IEncoderTokenizer
 {
-    private readonly BertTokenizer _tokenizer;
+    private readonly CheckpointTokenizer _tokenizer;
 
-    private WordPieceTextTokenizer(BertTokenizer tokenizer, bool lowerCase)
+    private readonly int[] _prefix;
+    private readonly int[] _suffix;
+
+    private WordPieceTextTokenizer(CheckpointTokenizer tokenizer, bool lowerCase, int pad)
     {
         _tokenizer = tokenizer;
         LowerCase = lowerCase;
+        PadTokenId = pad;
+        // BERT reads [CLS] … [SEP]; a tokenizer.json without a post-processor still gets them.
+        _prefix = tokenizer.PrefixIds.Count > 0 ? [.. tokenizer.PrefixIds] : [Required(tokenizer, "[CLS]")];
+        _suffix = tokenizer.SuffixIds.Count > 0 ? [.. tokenizer.SuffixIds] : [Required(tokenizer, "[SEP]")];
     }
 
+    /// <summary>True when <c>sentence_bert_config.json</c> asks for the text to be lower-cased before tokenization.</summary>
     public bool LowerCase { get; }
 
-    public int PadTokenId => _tokenizer.PaddingTokenId;
+    public int PadTokenId { get; }
 
-    public int ClsTokenId => _tokenizer.ClassificationTokenId;
+    public int ClsTokenId => _prefix[0];
 
-    public int SepTokenId => _tokenizer.SeparatorTokenId;
+    public int SepTokenId => _suffix[^1];
+
+    /// <summary>The tokenizer underneath.</summary>
+    public CheckpointTokenizer Tokenizer => _tokenizer;
 
     /// <summary>True when <paramref name="folder"/> holds a WordPiece vocabulary (vocab.txt, or a tokenizer.json whose model is WordPiece).</summary>
-    public static bool CanLoad(string folder) => File.Exists(Path.Combine(folder, "vocab.txt")) || ReadTokenizerJsonVocab(folder) is not null;
-
-    /// <summary>Reads the tokenizer of the model folder <paramref name="folder"/>.</summary>
-    public static WordPieceTextTokenizer Load(string folder)
+    public static bool CanLoad(string folder)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        var lowerCase = ReadLowerCase(folder);
-        var options = new BertOptions { LowerCaseBeforeTokenization = lowerCase, ApplyBasicTokenization = true };
-        var vocabFile = Path.Combine(folder, "vocab.txt");
-        if (File.Exists(vocabFile))
+        var json = Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile);
+        if (File.Exists(json))
         {
-            return new WordPieceTextTokenizer(BertTokenizer.Create(vocabFile, options), lowerCase);
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
+                return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("model", out var model) && model.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && model.TryGetProperty("type", out var type) && type.ValueKind == System.Text.Json.JsonValueKind.String
+                    && type.GetString() == "WordPiece";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return true; // Load reports the malformed file
+            }
         }
 
-        var vocab = ReadTokenizerJsonVocab(folder)
-            ?? throw new FileNotFoundException($"{folder} has no WordPiece vocabulary: neither vocab.txt nor a tokenizer.json with a WordPiece model.", vocabFile);
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', vocab) + "\n"));
-        return new WordPieceTextTokenizer(BertTokenizer.Create(stream, options), lowerCase);
+        return File.Exists(Path.Combine(folder, TokenizerSource.VocabTxt));
+    }
+
+    /// <summary>Reads the tokenizer of the model folder <paramref name="folder"/>.</summary>
+    /// <exception cref="TokenizerException">The tokenizer files are missing, malformed or not WordPiece.</exception>
+    public static WordPieceTextTokenizer Load(string folder, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var tokenizer = CheckpointTokenizer.Load(folder, logger, cancellationToken);
+        if (tokenizer.Kind != TokenizerKind.WordPiece)
+        {
+            throw new TokenizerException(tokenizer.FilePath, $"is a {tokenizer.Kind} tokenizer, not WordPiece");
+        }
+
+        var sentenceBert = SpecialTokenConfigReader.ReadObject(Path.Combine(folder, "sentence_bert_config.json"));
+        var lowerCase = sentenceBert?["do_lower_case"] is JsonValue v && v.TryGetValue<bool>(out var lower) && lower;
+        var pad = tokenizer.SpecialTokens.PadId ?? (tokenizer.TokenToId.TryGetValue("[PAD]", out var p) ? p : 0);
+        return new WordPieceTextTokenizer(tokenizer, lowerCase, pad);
     }
 
     /// <summary>Writes a vocabulary as <c>vocab.txt</c> (one token a line, the line number is the id).</summary>
     public static void WriteVocab(string folder, IEnumerable<string> tokens) =>
-        File.WriteAllText(Path.Combine(folder, "vocab.txt"), string.Join('\n', tokens) + "\n");
+        File.WriteAllText(Path.Combine(folder, TokenizerSource.VocabTxt), string.Join('\n', tokens) + "\n");
 
     /// <summary>
     /// Token ids of <paramref name="text"/> as <c>[CLS] … [SEP]</c>, at most <paramref name="maxTokens"/> long (the text is
@@ -60,63 +91,10 @@ public sealed class WordPieceTextTokenizer : IEncoderTokenizer
     public int[] Encode(string text, int maxTokens, out bool truncated)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 2);
-        var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
-        var body = Math.Min(ids.Count, maxTokens - 2);
-        truncated = body < ids.Count;
-        var result = new int[body + 2];
-        result[0] = ClsTokenId;
-        for (var i = 0; i < body; i++)
-        {
-            result[i + 1] = ids[i];
-        }
-
-        result[^1] = SepTokenId;
-        return result;
+        var ids = _tokenizer.Encode(LowerCase ? text.ToLowerInvariant() : text, addSpecialTokens: false);
+        return EncoderFraming.Frame(ids, _prefix, _suffix, maxTokens, out truncated);
     }
 
-    private static bool ReadLowerCase(string folder)
-    {
-        foreach (var file in new[] { "sentence_bert_config.json", "tokenizer_config.json" })
-        {
-            if (ReadJson(Path.Combine(folder, file)) is JsonObject json && json["do_lower_case"] is JsonValue value && value.TryGetValue<bool>(out var lower))
-            {
-                return lower;
-            }
-        }
-
-        if (ReadJson(Path.Combine(folder, "tokenizer.json"))?["normalizer"] is JsonObject normalizer
-            && normalizer["lowercase"] is JsonValue l && l.TryGetValue<bool>(out var lowercase))
-        {
-            return lowercase;
-        }
-
-        return true;
-    }
-
-    private static string[]? ReadTokenizerJsonVocab(string folder)
-    {
-        if (ReadJson(Path.Combine(folder, "tokenizer.json"))?["model"] is not JsonObject model
-            || model["type"]?.GetValue<string>() != "WordPiece"
-            || model["vocab"] is not JsonObject vocab)
-        {
-            return null;
-        }
-
-        var tokens = new string[vocab.Count];
-        foreach (var (token, id) in vocab)
-        {
-            var index = id?.GetValue<int>() ?? -1;
-            if (index < 0 || index >= tokens.Length || tokens[index] is not null)
-            {
-                throw new InvalidDataException($"tokenizer.json in {folder}: the WordPiece vocabulary gives '{token}' the id {index}, outside 0..{tokens.Length - 1} or taken twice.");
-            }
-
-            tokens[index] = token;
-        }
-
-        return tokens;
-    }
-
-    private static JsonNode? ReadJson(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+    private static int Required(CheckpointTokenizer tokenizer, string token) =>
+        tokenizer.TokenToId.TryGetValue(token, out var id) ? id : throw new TokenizerException(tokenizer.FilePath, $"has no '{token}' token and no post-processor naming another");
 }

@@ -258,8 +258,12 @@ public sealed class SentenceFolderTests : IDisposable
         var vocab = File.ReadAllLines(Path.Combine(_folder, "vocab.txt")).Where(l => l.Length > 0).ToArray();
         var json = new JsonObject
         {
-            ["normalizer"] = new JsonObject { ["type"] = "BertNormalizer", ["lowercase"] = true },
-            ["model"] = new JsonObject { ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["vocab"] = new JsonObject(vocab.Select((t, i) => KeyValuePair.Create(t, (JsonNode?)i))) },
+            ["normalizer"] = new JsonObject
+            {
+                ["type"] = "BertNormalizer", ["clean_text"] = true, ["handle_chinese_chars"] = true, ["strip_accents"] = null, ["lowercase"] = true,
+            },
+            ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
+            ["model"] = new JsonObject { ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##", ["max_input_chars_per_word"] = 100, ["vocab"] = new JsonObject(vocab.Select((t, i) => KeyValuePair.Create(t, (JsonNode?)i))) },
         };
         File.Delete(Path.Combine(_folder, "vocab.txt"));
         File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), json.ToJsonString());

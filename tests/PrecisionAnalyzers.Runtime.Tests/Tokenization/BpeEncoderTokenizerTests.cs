@@ -56,6 +56,6 @@ public sealed class BpeEncoderTokenizerTests : IDisposable
 
         var error = Assert.Throws<SentenceModelException>(() => SentenceEncoder.Load(_folder, new LoadOptions { Dtype = DType.Float32 }));
 
-        Assert.Contains("<s>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'<s>'", error.Message, StringComparison.Ordinal);
     }
 }

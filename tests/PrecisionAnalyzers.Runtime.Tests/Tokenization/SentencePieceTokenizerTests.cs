@@ -61,13 +61,13 @@ public sealed class SentencePieceTokenizerTests : IDisposable
     }
 
     [Fact]
-    public void SentencePieceStyleTokenizerJsonBesideTokenizerModelDefersToTheModel()
+    public void TokenizerJsonBesideTokenizerModelIsTheOneUsedAndABrokenOneIsAnError()
     {
+        // Hugging Face loads tokenizer.json when there is one; a broken one is not silently replaced by the model.
         File.WriteAllBytes(Path.Combine(_folder.Path, "tokenizer.model"), Pieces().Build(SentencePieceModelBuilder.BpeModel));
         _folder.Write("tokenizer.json", """{ "model": { "type": "BPE", "byte_fallback": true, "vocab": { "a": 0 }, "merges": [] }, "decoder": { "type": "Sequence", "decoders": [ { "type": "Replace" } ] } }""");
-        var tokenizer = CheckpointTokenizer.Load(_folder.Path);
-        Assert.Equal(TokenizerKind.SentencePiece, tokenizer.Kind);
-        Assert.Equal("tokenizer.model", Path.GetFileName(tokenizer.FilePath));
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Equal("tokenizer.json", Path.GetFileName(ex.FilePath));
     }
 
     [Fact]

@@ -17,26 +17,67 @@ public sealed class TokenizerErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("WordPiece")]
-    [InlineData("Unigram")]
-    [InlineData("WordLevel")]
+    [InlineData("SentencePieceBPE")]
+    [InlineData("Tiktoken")]
     public void UnsupportedModelTypeSaysWhatIsSupported(string type)
     {
         _folder.Write("tokenizer.json", $$"""{ "model": { "type": "{{type}}", "vocab": { "a": 0 } } }""");
         var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
         Assert.Contains("tokenizer.json", ex.Message);
         Assert.Contains(type, ex.Message);
-        Assert.Contains("byte-level BPE", ex.Message);
-        Assert.Contains("SentencePiece", ex.Message);
+        Assert.Contains("BPE, WordPiece, Unigram, WordLevel", ex.Message);
     }
 
     [Fact]
-    public void BpeWithoutByteLevelIsRefused()
+    public void AStepHuggingFaceCannotReadIsRefusedWithItsReason()
     {
+        // Hugging Face's serde requires Metaspace's fields; its own message says which one is missing.
         _folder.Write("tokenizer.json", """{ "model": { "type": "BPE", "vocab": { "a": 0 }, "merges": [] }, "decoder": { "type": "Metaspace" } }""");
         var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
-        Assert.Contains("tokenizer.json", ex.Message);
-        Assert.Contains("ByteLevel", ex.Message);
+        Assert.Equal("tokenizer.json", Path.GetFileName(ex.FilePath));
+        Assert.Contains("Hugging Face tokenizers cannot load it", ex.Message);
+        Assert.Contains("missing field", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x0A, 0x05, 0x0A, 0x03, (byte)'a' })]
+    [InlineData(new byte[] { 0x0A, 0x80 })]
+    [InlineData(new byte[] { 0x0F })]
+    public void TruncatedSentencePieceModelIsRefused(byte[] bytes)
+    {
+        File.WriteAllBytes(Path.Combine(_folder.Path, "tokenizer.model"), bytes);
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Equal("tokenizer.model", Path.GetFileName(ex.FilePath));
+        Assert.Contains("not a SentencePiece model", ex.Message);
+    }
+
+    [Fact]
+    public void TiktokenRanksOutOfOrderAreRefused()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "original"));
+        File.WriteAllText(Path.Combine(_folder.Path, "original", "tokenizer.model"), "IQ== 0\nIg== 5\n");
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Equal("tokenizer.model", Path.GetFileName(ex.FilePath));
+        Assert.Contains("rank 5", ex.Message);
+    }
+
+    [Fact]
+    public void MalformedVocabJsonBesideMergesIsReportedByName()
+    {
+        _folder.Write("vocab.json", "{ \"a\": ");
+        _folder.Write("merges.txt", "#version: 0.2\n");
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Equal("vocab.json", Path.GetFileName(ex.FilePath));
+        Assert.Contains("malformed JSON", ex.Message);
+    }
+
+    [Fact]
+    public void VocabTxtWithoutUnkIsRefused()
+    {
+        _folder.Write("vocab.txt", "[PAD]\n[CLS]\n[SEP]\nhello\n");
+        var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
+        Assert.Equal("vocab.txt", Path.GetFileName(ex.FilePath));
+        Assert.Contains("[UNK]", ex.Message);
     }
 
     [Fact]
@@ -53,8 +94,8 @@ public sealed class TokenizerErrorTests : IDisposable
     {
         _folder.Write("tokenizer.json", """{ "pre_tokenizer": { "type": "ByteLevel" }, "model": { "type": "BPE", "vocab": { "a": 0 }, "merges": [ "a b c" ] } }""");
         var ex = Assert.Throws<TokenizerException>(() => CheckpointTokenizer.Load(_folder.Path));
-        Assert.Contains("tokenizer.json", ex.Message);
-        Assert.Contains("merges", ex.Message);
+        Assert.Equal("tokenizer.json", Path.GetFileName(ex.FilePath));
+        Assert.Contains("Hugging Face tokenizers cannot load it", ex.Message);
     }
 
     [Theory]
