@@ -19,15 +19,15 @@ internal sealed class PromptTokenizer
     /// <summary>The checkpoint tokenizer (for the chat template's formatter).</summary>
     public CheckpointTokenizer Inner => _tokenizer;
 
-    public static bool Exists(string folder) =>
-        File.Exists(Path.Combine(folder, CheckpointTokenizer.TokenizerJsonFile)) || File.Exists(Path.Combine(folder, CheckpointTokenizer.SentencePieceModelFile));
+    /// <summary>Whether the folder holds a tokenizer the runtime reads: tokenizer.json, tokenizer.model (or original/), vocab.txt, vocab.json + merges.txt.</summary>
+    public static bool Exists(string folder) => CheckpointTokenizer.Exists(folder);
 
     /// <summary>The tokenizer of the model in <paramref name="folder"/>; bad input when there is none the runtime reads.</summary>
     public static PromptTokenizer Load(string folder)
     {
         if (!Exists(folder))
         {
-            throw new BadInputException($"{folder} has no tokenizer (tokenizer.json or tokenizer.model): give the prompt as --prompt-tokens 1,2,3.");
+            throw new BadInputException($"{folder} has no tokenizer (tokenizer.json, tokenizer.model, original/tokenizer.model, vocab.txt, or vocab.json with merges.txt): give the prompt as --prompt-tokens 1,2,3.");
         }
 
         try

@@ -54,12 +54,15 @@ public sealed class MiniLMOnnxTests(ITestOutputHelper output) : IDisposable
 
         output.WriteLine($"worst cosine {worst:F9}");
 
-        // End to end, for the record (not asserted: the tokenizer's parity with Hugging Face is tested where it is built):
-        // the same SentenceEncoder embeddings against ONNX Runtime on Hugging Face's ids.
+        // End to end: the runtime's tokenizer gives Hugging Face's ids (transformers.js, committed), and the SentenceEncoder's
+        // embeddings agree with ONNX Runtime run on those ids, for every sentence.
         for (var i = 0; i < Sentences.Length; i++)
         {
+            Assert.Equal(Reference[i].Ids, tokenizer.Encode(Sentences[i], int.MaxValue, out _));
             var hfIds = HfReferenceIds.Truncate(Reference[i].Ids, encoder.MaxTokens);
-            output.WriteLine($"against HF's ids: cosine {OnnxMeanPooledEmbedding.Cosine(ours[i], OnnxMeanPooledEmbedding.Embed(session, hfIds)):F6}  {Escape(Sentences[i])}");
+            var endToEnd = OnnxMeanPooledEmbedding.Cosine(ours[i], OnnxMeanPooledEmbedding.Embed(session, hfIds));
+            output.WriteLine($"against HF's ids: cosine {endToEnd:F6}  {Escape(Sentences[i])}");
+            Assert.True(endToEnd >= 0.9999, $"sentence {i}: cosine {endToEnd} on Hugging Face's ids < 0.9999");
         }
         // The sentences are not all alike: a comparison that could not fail would show cosines near 1 across sentences too.
         Assert.True(OnnxMeanPooledEmbedding.Cosine(ours[0], ours[7]) < 0.5, "unrelated sentences embed alike: the model is not doing its job");
