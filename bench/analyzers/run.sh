@@ -80,7 +80,10 @@ cat > "$work/Bench.csproj" <<XML
     <Using Include="Xunit" />
     <PackageReference Include="TorchSharp" />
     <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" />
-    <PackageReference Include="Microsoft.ML.Tokenizers" />
+    <PackageReference Include="Tokenizers.DotNet" />
+    <PackageReference Include="TorchSharp.PyBridge" />
+    <PackageReference Include="Microsoft.ML.OnnxRuntime" />
+    <PackageReference Include="Google.Protobuf" />
     <PackageReference Include="System.CommandLine" />
     <PackageReference Include="Spectre.Console" />
     <PackageReference Include="Microsoft.CodeAnalysis.CSharp.Workspaces" />
@@ -93,7 +96,7 @@ cat > "$work/Bench.csproj" <<XML
 XML
 dotnet build "$repo/src/Analyzers" -c Release -v:q >/dev/null
 cd "$work"
-dotnet restore -v:q >/dev/null
+dotnet restore -v:q > restore.log 2>&1 || { tail -30 restore.log; exit 1; }
 # Only this project compiles (the analyzers were built above), so the Csc task time is this compilation's alone.
 shares=()
 for build in $(seq 1 "$builds"); do
