@@ -21,7 +21,8 @@ namespace PrecisionAnalyzers.Runtime.Chat;
 /// <para>The answer reports <see cref="ChatFinishReason.Stop"/> when an end-of-turn or EOS token ended it and
 /// <see cref="ChatFinishReason.Length"/> when it reached the token limit, and the prompt and answer token counts as usage
 /// (streamed: in the last update, as <see cref="UsageContent"/>).</para>
-/// <para>Generation on one model is not thread-safe: concurrent calls on the same client wait for each other. Disposing
+/// <para>Generation on one model is not thread-safe: concurrent calls wait for each other (on every client of the same
+/// model; direct calls of <see cref="CausalLM.Chat"/> are the caller's to serialize). Disposing
 /// the client disposes the model only when it was created to own it (<c>ownsModel</c>); by default the caller keeps the
 /// model and disposes it.</para>
 /// <para>After an FP16 overflow fallback the answer starts again in a safer dtype: the streamed update that starts the new
@@ -37,7 +38,10 @@ public sealed class CausalLMChatClient : IChatClient
 
     private const int DefaultMaxOutputTokens = 512;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One gate per model, shared by every client of it: two clients of one model wait for each other too.
+    private static readonly ConditionalWeakTable<CausalLM, SemaphoreSlim> Gates = new();
+
+    private readonly SemaphoreSlim _gate;
     private readonly bool _ownsModel;
     private bool _disposed;
 
@@ -47,6 +51,7 @@ public sealed class CausalLMChatClient : IChatClient
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _ownsModel = ownsModel;
+        _gate = Gates.GetValue(model, _ => new SemaphoreSlim(1, 1));
         var id = model.Folder is { } folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) : null;
         Metadata = new ChatClientMetadata(ProviderName, providerUri: null, defaultModelId: string.IsNullOrEmpty(id) ? null : id);
     }

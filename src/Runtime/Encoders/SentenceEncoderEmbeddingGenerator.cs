@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace PrecisionAnalyzers.Runtime.Encoders;
@@ -11,7 +12,7 @@ namespace PrecisionAnalyzers.Runtime.Encoders;
 /// is refused (<see cref="NotSupportedException"/>): the runtime does not cut embeddings. Texts longer than
 /// <see cref="SentenceEncoder.MaxTokens"/> are truncated as in <see cref="SentenceEncoder.Embed"/>; the result's
 /// <c>AdditionalProperties["precision.truncated"]</c> then lists their indexes.</para>
-/// <para>Encoding on one model is not thread-safe: concurrent calls on the same generator wait for each other. Disposing the
+/// <para>Encoding on one model is not thread-safe: concurrent calls on generators of the same encoder wait for each other. Disposing the
 /// generator disposes the encoder only when it was created to own it (<c>ownsEncoder</c>).</para>
 /// </remarks>
 public sealed class SentenceEncoderEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
@@ -19,7 +20,10 @@ public sealed class SentenceEncoderEmbeddingGenerator : IEmbeddingGenerator<stri
     /// <summary>The key of the result's <see cref="GeneratedEmbeddings{TEmbedding}.AdditionalProperties"/> entry listing truncated texts.</summary>
     public const string TruncatedProperty = "precision.truncated";
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One gate per encoder, shared by every generator of it.
+    private static readonly ConditionalWeakTable<SentenceEncoder, SemaphoreSlim> Gates = new();
+
+    private readonly SemaphoreSlim _gate;
     private readonly bool _ownsEncoder;
     private readonly int _batchSize;
     private bool _disposed;
@@ -33,6 +37,7 @@ public sealed class SentenceEncoderEmbeddingGenerator : IEmbeddingGenerator<stri
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _ownsEncoder = ownsEncoder;
         _batchSize = batchSize;
+        _gate = Gates.GetValue(encoder, _ => new SemaphoreSlim(1, 1));
         var id = encoder.Folder is { } folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) : null;
         Metadata = new EmbeddingGeneratorMetadata(Chat.CausalLMChatClient.ProviderName, providerUri: null, defaultModelId: string.IsNullOrEmpty(id) ? null : id, defaultModelDimensions: encoder.Dimension);
     }

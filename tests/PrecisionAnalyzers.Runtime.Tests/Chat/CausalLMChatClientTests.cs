@@ -239,16 +239,19 @@ public sealed class CausalLMChatClientTests : IDisposable
         Assert.All(responses, r => Assert.Equal(expected, r.Text));
     }
 
-    [Fact]
-    public async Task A_call_waits_while_another_stream_holds_the_model()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_call_waits_while_another_stream_holds_the_model(bool throughAnotherClient)
     {
-        using var model = CausalLM.Load(Folder("wait"), Cpu32);
+        using var model = CausalLM.Load(Folder("wait" + throughAnotherClient), Cpu32);
         using var client = model.AsChatClient();
+        using var other = model.AsChatClient();
         var options = new AI.ChatOptions { Temperature = 0, MaxOutputTokens = 12 };
         var stream = client.GetStreamingResponseAsync(Conversation, options).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
 
-        var waiting = client.GetResponseAsync(Conversation, options);
+        var waiting = (throughAnotherClient ? other : client).GetResponseAsync(Conversation, options);
         await Task.Delay(500);
 
         // A 12-token answer of the tiny model takes milliseconds: only the open stream holds it back.
