@@ -16,9 +16,11 @@ namespace PrecisionAnalyzers.Runtime.Chat;
 /// is refused with <see cref="NotSupportedException"/>).</para>
 /// <para>Options: <see cref="AI.ChatOptions.Temperature"/> (0 is greedy), <see cref="AI.ChatOptions.TopP"/>,
 /// <see cref="AI.ChatOptions.TopK"/>, <see cref="AI.ChatOptions.Seed"/> and <see cref="AI.ChatOptions.MaxOutputTokens"/>
-/// (else 512); sampling values left null come from generation_config.json. Stop sequences, tools and a JSON response
-/// format are not supported and are refused rather than ignored.</para>
-/// <para>The answer reports <see cref="ChatFinishReason.Stop"/> when an end-of-turn or EOS token ended it and
+/// (else 512); sampling values left null come from generation_config.json. <see cref="AI.ChatOptions.StopSequences"/>
+/// end the answer before the first of them (generation stops at the token that completes it; streamed text that could
+/// start one is held back until it cannot). Tools and a JSON response format are not supported and are refused rather
+/// than ignored.</para>
+/// <para>The answer reports <see cref="ChatFinishReason.Stop"/> when an end-of-turn or EOS token or a stop sequence ended it and
 /// <see cref="ChatFinishReason.Length"/> when it reached the token limit, and the prompt and answer token counts as usage
 /// (streamed: in the last update, as <see cref="UsageContent"/>).</para>
 /// <para>Generation on one model is not thread-safe: concurrent calls wait for each other (on every client of the same
@@ -67,18 +69,19 @@ public sealed class CausalLMChatClient : IChatClient
     {
         var conversation = ToRuntimeMessages(messages);
         var chatOptions = ToRuntimeOptions(options);
+        var stops = options?.StopSequences;
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await Task.Run(() => Model.Chat(conversation, chatOptions, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-            return new ChatResponse(new AI.ChatMessage(ChatRole.Assistant, result.Text) { MessageId = Guid.NewGuid().ToString("N") })
+            var answer = await Task.Run(() => Run(conversation, chatOptions, stops, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return new ChatResponse(new AI.ChatMessage(ChatRole.Assistant, answer.Text) { MessageId = Guid.NewGuid().ToString("N") })
             {
                 ResponseId = Guid.NewGuid().ToString("N"),
                 ModelId = Metadata.DefaultModelId,
                 CreatedAt = DateTimeOffset.UtcNow,
-                FinishReason = FinishReason(result),
-                Usage = Usage(result),
+                FinishReason = answer.FinishReason,
+                Usage = answer.Usage,
             };
         }
         finally
@@ -95,20 +98,21 @@ public sealed class CausalLMChatClient : IChatClient
     {
         var conversation = ToRuntimeMessages(messages);
         var chatOptions = ToRuntimeOptions(options);
+        var stops = options?.StopSequences;
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Stops the generation too when the caller leaves the loop early.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var channel = Channel.CreateUnbounded<ChatToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var channel = Channel.CreateUnbounded<(string Text, bool Restarted)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var producer = Task.Run(() =>
             {
                 try
                 {
-                    var result = Model.Chat(conversation, chatOptions, token => channel.Writer.TryWrite(token), stop.Token);
+                    var answer = Run(conversation, chatOptions, stops, (text, restarted) => channel.Writer.TryWrite((text, restarted)), stop.Token);
                     channel.Writer.TryComplete();
-                    return result;
+                    return answer;
                 }
                 catch (Exception e)
                 {
@@ -128,38 +132,25 @@ public sealed class CausalLMChatClient : IChatClient
                 CreatedAt = createdAt,
             };
 
-            var streamed = new System.Text.StringBuilder();
             try
             {
-                await foreach (var token in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                await foreach (var (text, restarted) in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
-                    // Tokens already generated wait in the channel: a cancelled caller gets none of them.
+                    // Text already generated waits in the channel: a cancelled caller gets none of it.
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (token.Restarted)
+                    var update = Update(text);
+                    if (restarted)
                     {
-                        streamed.Clear();
-                        var restart = Update(token.Text);
-                        restart.AdditionalProperties = new AdditionalPropertiesDictionary { [RestartedProperty] = true };
-                        streamed.Append(token.Text);
-                        yield return restart;
-                        continue;
+                        update.AdditionalProperties = new AdditionalPropertiesDictionary { [RestartedProperty] = true };
                     }
 
-                    if (token.Text.Length > 0)
-                    {
-                        streamed.Append(token.Text);
-                        yield return Update(token.Text);
-                    }
+                    yield return update;
                 }
 
-                var result = await producer.ConfigureAwait(false);
-
-                // The stream decoder holds back an incomplete character; the full decode has the last word on the text.
-                var text = streamed.ToString();
-                var tail = result.Text.StartsWith(text, StringComparison.Ordinal) ? result.Text[text.Length..] : string.Empty;
-                var last = Update(tail.Length > 0 ? tail : null);
-                last.FinishReason = FinishReason(result);
-                last.Contents.Add(new UsageContent(Usage(result)));
+                var answer = await producer.ConfigureAwait(false);
+                var last = Update(null);
+                last.FinishReason = answer.FinishReason;
+                last.Contents.Add(new UsageContent(answer.Usage));
                 yield return last;
             }
             finally
@@ -180,6 +171,62 @@ public sealed class CausalLMChatClient : IChatClient
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Answers with <see cref="CausalLM.Chat"/>, giving each piece of text to <paramref name="emit"/> as it is complete and
+    /// cannot be part of a stop sequence, and ending the generation at the first stop sequence.
+    /// </summary>
+    private (string Text, ChatFinishReason FinishReason, UsageDetails Usage) Run(IReadOnlyList<ChatMessage> conversation, ChatOptions options, IEnumerable<string>? stops, Action<string, bool>? emit, CancellationToken cancellationToken)
+    {
+        var filter = new StopSequenceFilter(stops);
+        using var atSequence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tokens = 0;
+        ChatResult? result = null;
+        try
+        {
+            result = Model.Chat(conversation, options, token =>
+            {
+                if (token.Restarted)
+                {
+                    filter.Reset();
+                    tokens = 0;
+                }
+
+                tokens++;
+                var text = filter.Add(token.Text);
+                if (text.Length > 0 || token.Restarted)
+                {
+                    emit?.Invoke(text, token.Restarted);
+                }
+
+                if (filter.Stopped)
+                {
+                    atSequence.Cancel();
+                }
+            }, atSequence.Token);
+        }
+        catch (OperationCanceledException) when (filter.Stopped && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopped at a stop sequence, before the next token.
+        }
+
+        if (result is not null)
+        {
+            // The stream decoder holds back an incomplete character; the full decode has the last word on the text.
+            var received = filter.Received;
+            var tail = !filter.Stopped && result.Text.StartsWith(received, StringComparison.Ordinal) ? result.Text[received.Length..] : string.Empty;
+            var rest = filter.Add(tail) + filter.Flush();
+            if (rest.Length > 0)
+            {
+                emit?.Invoke(rest, false);
+            }
+        }
+
+        var input = result?.Prompt.TokenIds.Count ?? Model.ChatFormatter.Format(conversation, options.AddGenerationPrompt, options.TemplateVariables, cancellationToken).TokenIds.Count;
+        var output = result?.Generation.Tokens.Count ?? tokens;
+        var finish = filter.Stopped || result!.Generation.StopReason == StopReason.StopToken ? ChatFinishReason.Stop : ChatFinishReason.Length;
+        return (filter.Text, finish, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output });
     }
 
     /// <inheritdoc />
@@ -249,11 +296,6 @@ public sealed class CausalLMChatClient : IChatClient
             return new ChatOptions { MaxNewTokens = DefaultMaxOutputTokens };
         }
 
-        if (options.StopSequences is { Count: > 0 })
-        {
-            throw new NotSupportedException("stop sequences are not supported: the answer stops on the checkpoint's end-of-turn and EOS tokens.");
-        }
-
         if (options.Tools is { Count: > 0 })
         {
             throw new NotSupportedException("tools (function calling) are not supported by the runtime's chat.");
@@ -283,14 +325,4 @@ public sealed class CausalLMChatClient : IChatClient
             Seed = options.Seed is { } s ? (int)s : null,
         };
     }
-
-    private static ChatFinishReason FinishReason(ChatResult result) =>
-        result.Generation.StopReason == StopReason.StopToken ? ChatFinishReason.Stop : ChatFinishReason.Length;
-
-    private static UsageDetails Usage(ChatResult result) => new()
-    {
-        InputTokenCount = result.Prompt.TokenIds.Count,
-        OutputTokenCount = result.Generation.Tokens.Count,
-        TotalTokenCount = result.Prompt.TokenIds.Count + result.Generation.Tokens.Count,
-    };
 }

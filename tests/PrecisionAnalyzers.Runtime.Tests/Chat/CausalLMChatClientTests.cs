@@ -73,7 +73,6 @@ public sealed class CausalLMChatClientTests : IDisposable
         Assert.Equal((0.5, 0.25, 7, 3, 9), (options.Temperature!.Value, options.TopP!.Value, options.TopK!.Value, options.Seed!.Value, options.MaxNewTokens));
         Assert.Equal(512, CausalLMChatClient.ToRuntimeOptions(null).MaxNewTokens);
         Assert.Null(CausalLMChatClient.ToRuntimeOptions(new AI.ChatOptions()).Temperature);
-        Assert.Throws<NotSupportedException>(() => CausalLMChatClient.ToRuntimeOptions(new AI.ChatOptions { StopSequences = ["\n"] }));
         Assert.Throws<NotSupportedException>(() => CausalLMChatClient.ToRuntimeOptions(new AI.ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
         Assert.Throws<ArgumentOutOfRangeException>(() => CausalLMChatClient.ToRuntimeOptions(new AI.ChatOptions { Seed = long.MaxValue }));
     }
@@ -137,6 +136,63 @@ public sealed class CausalLMChatClientTests : IDisposable
         Assert.Equal(ChatRole.Assistant, history[2].Role);
         Assert.Equal(second.Text, response.Text);
         Assert.Equal(second.Prompt.TokenIds.Count, response.Usage!.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task A_stop_sequence_ends_the_answer_before_it_streamed_or_not()
+    {
+        using var model = CausalLM.Load(Folder("stop-sequence"), Cpu32);
+        using var client = model.AsChatClient();
+        var whole = await client.GetResponseAsync(Conversation, new AI.ChatOptions { Temperature = 0, MaxOutputTokens = 24 });
+        Assert.Equal(ChatFinishReason.Length, whole.FinishReason);
+        Assert.True(whole.Text.Length >= 9, $"the fixture's answer is too short: '{whole.Text}'");
+        var stop = whole.Text.Substring(whole.Text.Length / 3, 2);
+        var expected = whole.Text[..whole.Text.IndexOf(stop, StringComparison.Ordinal)];
+        var options = new AI.ChatOptions { Temperature = 0, MaxOutputTokens = 24, StopSequences = ["never in the answer", stop] };
+
+        var response = await client.GetResponseAsync(Conversation, options);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(Conversation, options))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal(expected, response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.InRange(response.Usage!.OutputTokenCount!.Value, 1, 23);
+        Assert.Equal(whole.Usage!.InputTokenCount, response.Usage.InputTokenCount);
+        Assert.Equal(expected, string.Concat(updates.Select(u => u.Text)));
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+        Assert.Equal(response.Usage.OutputTokenCount, updates.ToChatResponse().Usage!.OutputTokenCount);
+    }
+
+    [Fact]
+    public void The_stop_sequence_filter_holds_back_what_could_start_one_and_never_gives_it_out()
+    {
+        var filter = new StopSequenceFilter(["</s>", "END"]);
+
+        Assert.Equal("hel", filter.Add("hello "));
+        Assert.Equal("lo ", filter.Add("wor"));
+        Assert.Equal("worl", filter.Add("ld</"));
+        Assert.Equal("d", filter.Add("s> END"));
+        Assert.True(filter.Stopped);
+        Assert.Equal(string.Empty, filter.Add("more"));
+        Assert.Equal(string.Empty, filter.Flush());
+        Assert.Equal("hello world", filter.Text);
+
+        var earliest = new StopSequenceFilter(["</s>", "END"]);
+        Assert.Equal("a", earliest.Add("aEND</s>"));
+        Assert.Equal("a", earliest.Text);
+
+        var open = new StopSequenceFilter(["</s>"]);
+        Assert.Equal("a", open.Add("ab</"));
+        Assert.Equal("b</", open.Flush());
+        Assert.False(open.Stopped);
+        Assert.Equal("ab</", open.Text);
+
+        var none = new StopSequenceFilter(null);
+        Assert.Equal("abc", none.Add("abc"));
+        Assert.Equal(string.Empty, none.Flush());
     }
 
     [Fact]
