@@ -16,7 +16,8 @@ namespace PrecisionAnalyzers.Runtime.Chat;
 /// is refused with <see cref="NotSupportedException"/>).</para>
 /// <para>Options: <see cref="AI.ChatOptions.Temperature"/> (0 is greedy), <see cref="AI.ChatOptions.TopP"/>,
 /// <see cref="AI.ChatOptions.TopK"/>, <see cref="AI.ChatOptions.Seed"/> and <see cref="AI.ChatOptions.MaxOutputTokens"/>
-/// (else 512); sampling values left null come from generation_config.json. <see cref="AI.ChatOptions.StopSequences"/>
+/// (else 512); sampling values left null come from generation_config.json. <see cref="AI.ChatOptions.AdditionalProperties"/>
+/// are the template's variables (<c>enable_thinking</c>, <c>date_string</c>, …). <see cref="AI.ChatOptions.StopSequences"/>
 /// end the answer before the first of them (generation stops at the token that completes it; streamed text that could
 /// start one is held back until it cannot). Tools and a JSON response format are not supported and are refused rather
 /// than ignored.</para>
@@ -323,6 +324,7 @@ public sealed class CausalLMChatClient : IChatClient
             TopP = options.TopP,
             TopK = options.TopK,
             Seed = options.Seed is { } s ? (int)s : null,
+            TemplateVariables = options.AdditionalProperties is { Count: > 0 } variables ? new Dictionary<string, object?>(variables, StringComparer.Ordinal) : null,
         };
     }
 }

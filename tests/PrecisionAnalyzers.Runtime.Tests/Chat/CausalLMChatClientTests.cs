@@ -78,6 +78,22 @@ public sealed class CausalLMChatClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Additional_properties_are_the_templates_variables()
+    {
+        var folder = ChatModelFixture.Write(Path.Combine(_root, "variables"), "{% if shout %}HELLO HELLO {% endif %}{{ messages[0]['content'] }}", "{}");
+        using var model = CausalLM.Load(folder, Cpu32);
+        using var client = model.AsChatClient();
+        var expected = model.Chat([RuntimeChatMessage.User("hello")], new RuntimeChatOptions { Temperature = 0, MaxNewTokens = 8, TemplateVariables = new Dictionary<string, object?> { ["shout"] = true } });
+
+        var loud = await client.GetResponseAsync([new(ChatRole.User, "hello")], new AI.ChatOptions { Temperature = 0, MaxOutputTokens = 8, AdditionalProperties = new() { ["shout"] = true } });
+        var quiet = await client.GetResponseAsync([new(ChatRole.User, "hello")], new AI.ChatOptions { Temperature = 0, MaxOutputTokens = 8, AdditionalProperties = new() { ["shout"] = false } });
+
+        Assert.Equal(expected.Prompt.TokenIds.Count, loud.Usage!.InputTokenCount);
+        Assert.Equal(expected.Text, loud.Text);
+        Assert.True(quiet.Usage!.InputTokenCount < loud.Usage.InputTokenCount);
+    }
+
+    [Fact]
     public void Messages_keep_their_roles_and_text_and_non_text_content_is_refused()
     {
         var messages = CausalLMChatClient.ToRuntimeMessages(
