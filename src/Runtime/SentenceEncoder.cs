@@ -27,9 +27,10 @@ public sealed class SentenceEncoder : IDisposable
     private readonly IReadOnlyList<DenseModule> _dense;
     private readonly ILogger _logger;
 
-    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, IReadOnlyList<DenseModule> dense, bool normalize, (int Count, string Source) maxTokens, PrecisionPlan? plan, ILogger logger)
+    private SentenceEncoder(BertEncoder model, IEncoderTokenizer tokenizer, PoolingConfig pooling, IReadOnlyList<DenseModule> dense, bool normalize, (int Count, string Source) maxTokens, PrecisionPlan? plan, ILogger logger, string? folder = null)
     {
         _model = model;
+        Folder = folder;
         _dense = dense;
         _tokenizer = tokenizer;
         _logger = logger;
@@ -39,6 +40,9 @@ public sealed class SentenceEncoder : IDisposable
         MaxTokensSource = maxTokens.Source;
         Plan = plan;
     }
+
+    /// <summary>The sentence-transformers folder the encoder was loaded from (absolute); null for <see cref="FromWeights"/>.</summary>
+    public string? Folder { get; }
 
     public EncoderConfig Config => _model.Config;
 
@@ -168,7 +172,7 @@ public sealed class SentenceEncoder : IDisposable
             }
 
             var model = BertEncoder.Build(config, checkpoint, plan.Dtype!.Value, device, logger, cancellationToken);
-            return new SentenceEncoder(model, tokenizer, pooling, dense, modules.Normalize, maxTokens, plan, logger);
+            return new SentenceEncoder(model, tokenizer, pooling, dense, modules.Normalize, maxTokens, plan, logger, Path.GetFullPath(path));
         }
         catch
         {
