@@ -39,6 +39,8 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         // Hugging Face tokenizers: the binding and its native library, so consumers get libhf_tokenizers.so.
         Assert.Contains("Tokenizers.DotNet", dependencies);
         Assert.Contains("Tokenizers.DotNet.runtime.linux-x64", dependencies);
+        // Microsoft.Extensions.AI's abstractions: CausalLM as IChatClient, SentenceEncoder as IEmbeddingGenerator.
+        Assert.Contains("Microsoft.Extensions.AI.Abstractions", dependencies);
         Assert.DoesNotContain(dependencies, d => d.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase) || d.StartsWith("TorchSharp-", StringComparison.OrdinalIgnoreCase));
         AssertCommonMetadata(metadata);
     }
