@@ -31,22 +31,10 @@ internal sealed class LoaderCatalogue
         "traced-load;TorchSharp.torch+jit;load;");
 
     private readonly PrecisionContext _precision;
-    private readonly Lazy<ImmutableHashSet<string>> _sourceLoaders;
 
-    private LoaderCatalogue(ImmutableArray<LoaderEntry> entries, PrecisionContext precision, Compilation? compilation)
+    private LoaderCatalogue(ImmutableArray<LoaderEntry> entries, PrecisionContext precision)
     {
         _precision = precision;
-        // The names of this compilation's own methods of a loader's shape: found in the declarations (no method body is
-        // bound), once, on first need; so a call named like a loader is bound only when its name can be one.
-        _sourceLoaders = new Lazy<ImmutableHashSet<string>>(
-            () => compilation is null
-                ? ImmutableHashSet<string>.Empty
-                : compilation.GetSymbolsWithName(LoaderShape.NamedLikeLoader, SymbolFilter.Member)
-                    .OfType<IMethodSymbol>()
-                    .Where(m => LoaderShape.Of(m, precision) is not null)
-                    .Select(m => m.Name)
-                    .ToImmutableHashSet(StringComparer.Ordinal),
-            LazyThreadSafetyMode.ExecutionAndPublication);
         Entries = entries;
         MethodNames = entries.Select(e => e.Method).ToImmutableHashSet(StringComparer.Ordinal);
     }
@@ -57,11 +45,7 @@ internal sealed class LoaderCatalogue
     public ImmutableHashSet<string> MethodNames { get; }
 
     /// <summary>The built-in entries plus the user's, from <see cref="UserFileName"/> among the AdditionalFiles.</summary>
-    public static LoaderCatalogue Create(AnalyzerOptions options, PrecisionContext precision, CancellationToken cancellationToken) =>
-        Create(options, precision, compilation: null, cancellationToken);
-
-    /// <summary>As <see cref="Create(AnalyzerOptions, PrecisionContext, CancellationToken)"/>, knowing the compilation's own loader-shaped methods.</summary>
-    public static LoaderCatalogue Create(AnalyzerOptions options, PrecisionContext precision, Compilation? compilation, CancellationToken cancellationToken)
+    public static LoaderCatalogue Create(AnalyzerOptions options, PrecisionContext precision, CancellationToken cancellationToken)
     {
         var lines = BuiltIn.AsEnumerable();
         foreach (var file in options.AdditionalFiles.Where(f => string.Equals(System.IO.Path.GetFileName(f.Path), UserFileName, StringComparison.OrdinalIgnoreCase)))
@@ -72,16 +56,11 @@ internal sealed class LoaderCatalogue
             }
         }
 
-        return new LoaderCatalogue(lines.Select(LoaderEntry.TryParse).Where(e => e is not null).Select(e => e!).ToImmutableArray(), precision, compilation);
+        return new LoaderCatalogue(lines.Select(LoaderEntry.TryParse).Where(e => e is not null).Select(e => e!).ToImmutableArray(), precision);
     }
 
-    /// <summary>
-    /// The syntactic pre-filter: whether a call of this name may be a loader: listed; a method of this compilation with a
-    /// loader's shape; or, in a referenced library, named <c>…Pretrained…</c>.
-    /// </summary>
-    public bool MayLoad(string? invokedName) =>
-        invokedName is not null
-        && (MethodNames.Contains(invokedName) || invokedName.IndexOf("pretrained", StringComparison.OrdinalIgnoreCase) >= 0 || _sourceLoaders.Value.Contains(invokedName));
+    /// <summary>The syntactic pre-filter: whether a call of this name may be a loader (listed, or named as loaders are).</summary>
+    public bool MayLoad(string? invokedName) => invokedName is not null && (MethodNames.Contains(invokedName) || LoaderShape.NamedLikeLoader(invokedName));
 
     /// <summary>The listed entry for <paramref name="method"/>, else a <c>dtype-param</c> entry when it has a loader's shape, else null.</summary>
     public LoaderEntry? Find(IMethodSymbol method) => Entries.FirstOrDefault(e => e.Matches(method)) ?? LoaderShape.Of(method, _precision);

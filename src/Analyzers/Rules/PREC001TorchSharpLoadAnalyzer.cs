@@ -39,7 +39,7 @@ public sealed class PREC001TorchSharpLoadAnalyzer : PrecisionAnalyzer
 
     internal override void Register(CompilationStartAnalysisContext start, PrecisionContext precision)
     {
-        var catalogue = LoaderCatalogue.Create(start.Options, precision, start.Compilation, start.CancellationToken);
+        var catalogue = LoaderCatalogue.Create(start.Options, precision, start.CancellationToken);
         var configs = ModelConfigs.Create(start.Options);
         start.RegisterSyntaxNodeAction(c => Analyze(c, precision, catalogue, configs), SyntaxKind.InvocationExpression);
     }

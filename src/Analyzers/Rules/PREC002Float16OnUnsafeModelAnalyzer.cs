@@ -41,7 +41,7 @@ public sealed class PREC002Float16OnUnsafeModelAnalyzer : PrecisionAnalyzer
         var configs = ModelConfigs.Create(start.Options);
         var runtime = RuntimeApplies(precision);
         var loads = new StaticCallFilter(start.Compilation, [precision.CausalLM, precision.SentenceEncoder]);
-        var catalogue = TorchApplies(precision) ? LoaderCatalogue.Create(start.Options, precision, start.Compilation, start.CancellationToken) : null;
+        var catalogue = TorchApplies(precision) ? LoaderCatalogue.Create(start.Options, precision, start.CancellationToken) : null;
         var torchNames = catalogue is null
             ? ImmutableHashSet<string>.Empty
             : TorchNames.Concat(catalogue.Entries.Where(e => e.Kind == "dtype-param").Select(e => e.Method)).ToImmutableHashSet();
