@@ -84,6 +84,7 @@ cat > "$work/Bench.csproj" <<XML
     <PackageReference Include="TorchSharp.PyBridge" />
     <PackageReference Include="Microsoft.ML.OnnxRuntime" />
     <PackageReference Include="Google.Protobuf" />
+    <PackageReference Include="Microsoft.Extensions.AI.Abstractions" />
     <PackageReference Include="System.CommandLine" />
     <PackageReference Include="Spectre.Console" />
     <PackageReference Include="Microsoft.CodeAnalysis.CSharp.Workspaces" />
