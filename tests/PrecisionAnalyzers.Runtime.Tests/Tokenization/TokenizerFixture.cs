@@ -14,7 +14,10 @@ internal static class TokenizerFixture
     public static IReadOnlyList<string> Corpus { get; } =
         JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "corpus.json")))!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
-    /// <summary>Copies <paramref name="files"/> of <paramref name="family"/> (plain or <c>.gz</c>) into <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// Copies <paramref name="files"/> of <paramref name="family"/> (plain, <c>.gz</c>, or <c>.br</c> for the largest, Gemma 3's
+    /// 33 MB tokenizer.json, which Brotli keeps under 5 MB) into <paramref name="folder"/>.
+    /// </summary>
     public static void Lay(string family, string folder, params string[] files)
     {
         foreach (var file in files)
@@ -28,9 +31,11 @@ internal static class TokenizerFixture
             }
             else
             {
-                using var gzip = new GZipStream(File.OpenRead(source + ".gz"), CompressionMode.Decompress);
+                using Stream compressed = File.Exists(source + ".br")
+                    ? new BrotliStream(File.OpenRead(source + ".br"), CompressionMode.Decompress)
+                    : new GZipStream(File.OpenRead(source + ".gz"), CompressionMode.Decompress);
                 using var output = File.Create(target);
-                gzip.CopyTo(output);
+                compressed.CopyTo(output);
             }
         }
     }
