@@ -60,13 +60,7 @@ internal static class CachedModel
             return null;
         }
 
-        var root = value;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
-
-        var use = root.Descendants().OfType<IInvocationOperation>()
+        var use = OperationTree.Root(value).Descendants().OfType<IInvocationOperation>()
             .FirstOrDefault(c => c.Arguments.Any(a => ImplicitConversions.Strip(a.Value) is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local)));
         return use is null ? null : ModelOf(use, precision);
     }

@@ -89,7 +89,7 @@ internal sealed class DtypeFlow
 
         var result = DtypeValues.None;
         var given = false;
-        foreach (var operation in Root(at).Descendants())
+        foreach (var operation in OperationTree.Root(at).Descendants())
         {
             switch (operation)
             {
@@ -144,7 +144,7 @@ internal sealed class DtypeFlow
     {
         var result = DtypeValues.None;
         var given = false;
-        foreach (var operation in Root(at).Descendants())
+        foreach (var operation in OperationTree.Root(at).Descendants())
         {
             switch (operation)
             {
@@ -310,7 +310,7 @@ internal sealed class DtypeFlow
             case ILocalReferenceOperation local:
             {
                 var texts = new List<string?>();
-                foreach (var given in Root(operation).Descendants())
+                foreach (var given in OperationTree.Root(operation).Descendants())
                 {
                     var value = given switch
                     {
@@ -370,16 +370,6 @@ internal sealed class DtypeFlow
         while (operation is IConversionOperation or IParenthesizedOperation)
         {
             operation = operation is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)operation).Operand;
-        }
-
-        return operation;
-    }
-
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is not null)
-        {
-            operation = operation.Parent;
         }
 
         return operation;

@@ -141,11 +141,7 @@ internal sealed class LoadCall
     private static (DtypeChoice, IOperation?, MissingDtypeFix, SyntaxNode?) FromLocal(ILocalSymbol local, IInvocationOperation invocation, PrecisionContext context, int depth)
     {
         // The operation tree of the enclosing body is already built: walk it, rather than asking the semantic model node by node.
-        var root = (IOperation)invocation;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
+        var root = OperationTree.Root(invocation);
 
         IOperation? initial = null;
         var assignments = 0;

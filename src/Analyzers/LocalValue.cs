@@ -12,11 +12,7 @@ internal static class LocalValue
     /// </summary>
     public static IOperation? SingleInitializer(ILocalReferenceOperation reference)
     {
-        var root = (IOperation)reference;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
+        var root = OperationTree.Root(reference);
 
         var local = reference.Local;
         IOperation? initial = null;

@@ -26,16 +26,11 @@ internal sealed class ModuleDtype
     {
         _precision = precision;
         _catalogue = catalogue;
-        _root = site;
-        while (_root.Parent is not null)
-        {
-            _root = _root.Parent;
-        }
+        _root = OperationTree.Root(site);
     }
 
-    /// <summary>The module a call applies to: the receiver, or a static method's first argument (extension methods).</summary>
-    public static IOperation? Receiver(IInvocationOperation call) =>
-        ImplicitConversions.StripOrNull(call.Instance ?? call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value);
+    /// <summary>The module a call applies to (<see cref="ModuleLoads.Receiver"/>).</summary>
+    public static IOperation? Receiver(IInvocationOperation call) => ModuleLoads.Receiver(call);
 
     public bool? Chosen(IOperation? module)
     {
@@ -313,17 +308,7 @@ internal sealed class ModuleDtype
     private static bool HasDtypeArgument(IEnumerable<IArgumentOperation> arguments) =>
         arguments.Any(a => a.Parameter?.Name == "dtype" && a.ArgumentKind != ArgumentKind.DefaultValue && !(ImplicitConversions.Strip(a.Value).ConstantValue is { HasValue: true, Value: null }));
 
-    /// <summary>The start of a fluent chain of module extension methods and loads (<c>m.to(device).load(p)</c> → <c>m</c>).</summary>
-    private IOperation? Base(IOperation? module)
-    {
-        var current = ImplicitConversions.StripOrNull(module);
-        while (current is IInvocationOperation call && (IsFluent(call) || _catalogue.Find(call.TargetMethod) is { Kind: "module-load" }))
-        {
-            current = Receiver(call);
-        }
-
-        return current;
-    }
+    private IOperation? Base(IOperation? module) => ModuleLoads.Base(module, _precision, _catalogue);
 
     /// <summary>A module conversion that fixes its dtype: <c>.to(…ScalarType…)</c>, <c>.half()</c>, <c>.bfloat16()</c>, <c>.float()</c>, <c>.double()</c>.</summary>
     public bool IsConversion(IInvocationOperation call) =>
@@ -331,6 +316,5 @@ internal sealed class ModuleDtype
         && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModuleExtensions)
         && (call.TargetMethod.Name != "to" || call.TargetMethod.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, _precision.TorchScalarType)));
 
-    /// <summary>TorchSharp's module extension methods (<c>to</c>, <c>cuda</c>, <c>train</c>, …) return the module they apply to.</summary>
-    private bool IsFluent(IInvocationOperation call) => SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModuleExtensions);
+    private bool IsFluent(IInvocationOperation call) => ModuleLoads.IsFluent(call, _precision);
 }

@@ -23,11 +23,7 @@ internal sealed class ModuleLoads
     {
         _precision = precision;
         _catalogue = catalogue;
-        _root = site;
-        while (_root.Parent is not null)
-        {
-            _root = _root.Parent;
-        }
+        _root = OperationTree.Root(site);
     }
 
     /// <summary>
@@ -169,11 +165,11 @@ internal sealed class ModuleLoads
         return given;
     }
 
-    /// <summary>The start of a fluent chain of conversions and loads.</summary>
-    private IOperation? Base(IOperation? module)
+    /// <summary>The start of a fluent chain of conversions and loads (<c>m.to(device).load(p)</c> → <c>m</c>).</summary>
+    public static IOperation? Base(IOperation? module, PrecisionContext precision, LoaderCatalogue catalogue)
     {
         var current = ImplicitConversions.StripOrNull(module);
-        while (current is IInvocationOperation call && (IsFluent(call) || _catalogue.Find(call.TargetMethod) is { Kind: "module-load" }))
+        while (current is IInvocationOperation call && (IsFluent(call, precision) || catalogue.Find(call.TargetMethod) is { Kind: "module-load" }))
         {
             current = Receiver(call);
         }
@@ -182,7 +178,11 @@ internal sealed class ModuleLoads
     }
 
     /// <summary>TorchSharp's module extension methods (<c>to</c>, <c>half</c>, <c>cuda</c>, …) return the module they convert.</summary>
-    private bool IsFluent(IInvocationOperation call) => SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _precision.TorchModuleExtensions);
+    public static bool IsFluent(IInvocationOperation call, PrecisionContext precision) => SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, precision.TorchModuleExtensions);
+
+    private IOperation? Base(IOperation? module) => Base(module, _precision, _catalogue);
+
+    private bool IsFluent(IInvocationOperation call) => IsFluent(call, _precision);
 
     private void Add(string? path) => _paths.Add(path);
 

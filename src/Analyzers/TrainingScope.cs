@@ -85,13 +85,7 @@ internal sealed class TrainingScope
     /// <summary>The object creation a local is declared with (<c>var trainer = new LoraTrainer(model, …)</c>), or null.</summary>
     private static IObjectCreationOperation? Built(ILocalReferenceOperation local)
     {
-        IOperation root = local;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
-
-        return root.Descendants().OfType<IVariableDeclaratorOperation>()
+        return OperationTree.Root(local).Descendants().OfType<IVariableDeclaratorOperation>()
             .Where(d => SymbolEqualityComparer.Default.Equals(d.Symbol, local.Local))
             .Select(d => ImplicitConversions.StripOrNull(d.Initializer?.Value) as IObjectCreationOperation)
             .FirstOrDefault(c => c is not null);
