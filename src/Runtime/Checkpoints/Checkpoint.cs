@@ -42,8 +42,9 @@ public sealed class Checkpoint : IWeightSource, IDisposable
     public IReadOnlyCollection<string> Names => _owner.Keys;
 
     /// <summary>True when <paramref name="folder"/> holds a safetensors checkpoint (single file or index).</summary>
+    /// <remarks>Anything at those names counts (a FIFO, a dangling link): <see cref="Open"/> then says what is wrong with it.</remarks>
     public static bool Exists(string folder) =>
-        File.Exists(System.IO.Path.Combine(folder, SingleFile)) || File.Exists(System.IO.Path.Combine(folder, IndexFile));
+        Inputs.InputFile.IsPresent(System.IO.Path.Combine(folder, SingleFile)) || Inputs.InputFile.IsPresent(System.IO.Path.Combine(folder, IndexFile));
 
     /// <summary>Opens the checkpoint in <paramref name="folder"/>, validating every header (and the index when sharded).</summary>
     public static Checkpoint Open(string folder, IProgress<CheckpointProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -54,19 +55,19 @@ public sealed class Checkpoint : IWeightSource, IDisposable
         var readers = new List<SafetensorsReader>();
         try
         {
-            if (File.Exists(index))
+            if (Inputs.InputFile.IsPresent(index))
             {
-                var map = ReadIndex(index);
+                var map = ReadIndex(index, folder);
                 foreach (var shard in map.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var path = System.IO.Path.Combine(folder, shard);
-                    if (!File.Exists(path))
+                    if (!Inputs.InputFile.IsPresent(path))
                     {
                         throw new SafetensorsFormatException(index, null, SafetensorsRule.ShardIndex, $"names shard '{shard}', which does not exist");
                     }
 
-                    readers.Add(SafetensorsReader.Open(path));
+                    readers.Add(SafetensorsReader.Open(path, folder));
                 }
 
                 var owner = Owners(readers, index);
@@ -87,9 +88,9 @@ public sealed class Checkpoint : IWeightSource, IDisposable
                 return new Checkpoint(folder, readers, owner, progress);
             }
 
-            if (File.Exists(single))
+            if (Inputs.InputFile.IsPresent(single))
             {
-                readers.Add(SafetensorsReader.Open(single));
+                readers.Add(SafetensorsReader.Open(single, folder));
                 return new Checkpoint(folder, readers, Owners(readers, single), progress);
             }
 
@@ -184,19 +185,33 @@ public sealed class Checkpoint : IWeightSource, IDisposable
         return owner;
     }
 
-    private static Dictionary<string, string> ReadIndex(string path)
+    private static Dictionary<string, string> ReadIndex(string path, string folder)
     {
         SafetensorsFormatException Bad(string message, Exception? inner = null) => new(path, null, SafetensorsRule.ShardIndex, message, inner);
+        var bytes = Inputs.InputFile.ReadAllBytes(path, folder, Inputs.InputFile.MaxIndexBytes, (reason, inner) => new SafetensorsFormatException(path, null, SafetensorsRule.FilePolicy, reason, inner));
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = JsonDocument.Parse(bytes, Inputs.JsonInput.Options);
         }
         catch (JsonException e)
         {
-            throw Bad("the index is not valid JSON: " + e.Message, e);
+            throw Bad("the index " + Inputs.JsonInput.Describe(e), e);
         }
 
+        try
+        {
+            return ReadWeightMap(document, path);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Bad("the index holds a string that is not valid UTF-8", e);
+        }
+    }
+
+    private static Dictionary<string, string> ReadWeightMap(JsonDocument document, string path)
+    {
+        SafetensorsFormatException Bad(string message) => new(path, null, SafetensorsRule.ShardIndex, message);
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object

@@ -46,12 +46,13 @@ public sealed class SafetensorsHeader
 
         if (length > MaxHeaderLength)
         {
-            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderLength, $"the header length {length} exceeds the limit of {MaxHeaderLength} bytes");
+            // The number is made of the file's first bytes: describe it, never print it (it may be someone else's text).
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderLength, $"the first 8 bytes give a header length above the limit of {MaxHeaderLength:N0} bytes: this is not a safetensors file");
         }
 
         if ((long)length > fileLength - 8)
         {
-            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderLength, $"the header length {length} runs past the end of the file ({fileLength} bytes)");
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderLength, $"the header length (the first 8 bytes) runs past the end of the file ({fileLength:N0} bytes)");
         }
 
         return (long)length;
@@ -65,6 +66,11 @@ public sealed class SafetensorsHeader
             throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "the header must begin with '{'");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "the header is not valid UTF-8 text");
+        }
+
         JsonDocument document;
         try
         {
@@ -72,9 +78,23 @@ public sealed class SafetensorsHeader
         }
         catch (JsonException e)
         {
-            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "the header is not valid UTF-8 JSON: " + e.Message, e);
+            var where = $"line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}";
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, $"the header is not valid JSON ({where})", e);
         }
 
+        try
+        {
+            return Parse(document, json.Length, dataLength, path);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string the parser let through but cannot decode (belt and braces: UTF-8 was checked above).
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "a string in the header is not valid UTF-8", e);
+        }
+    }
+
+    private static SafetensorsHeader Parse(JsonDocument document, long headerLength, long dataLength, string path)
+    {
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -103,7 +123,7 @@ public sealed class SafetensorsHeader
             }
 
             ValidateLayout(tensors, dataLength, path);
-            return new SafetensorsHeader(tensors, metadata, json.Length);
+            return new SafetensorsHeader(tensors, metadata, headerLength);
         }
     }
 

@@ -47,37 +47,56 @@ public sealed unsafe class SafetensorsReader : IDisposable
     /// <summary>Bytes of tensor data in the file.</summary>
     public long DataLength => Header.Tensors.Count == 0 ? 0 : Header.Tensors[^1].End;
 
-    /// <summary>Opens and validates <paramref name="path"/>. Throws <see cref="SafetensorsFormatException"/> for a malformed file.</summary>
-    public static SafetensorsReader Open(string path)
+    /// <summary>
+    /// Opens and validates <paramref name="path"/>, which must be a regular file inside <paramref name="folder"/> (null: its
+    /// own folder; see <see cref="Inputs.InputFile"/>). Throws <see cref="SafetensorsFormatException"/> for a malformed file
+    /// or one the file policy refuses.
+    /// </summary>
+    public static SafetensorsReader Open(string path, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         SafetensorsHeader header;
         long fileLength;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None))
-        {
-            fileLength = stream.Length;
-            Span<byte> prefix = stackalloc byte[8];
-            var read = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
-            var length = SafetensorsHeader.ReadLength(prefix[..read], fileLength, path);
-            var json = new byte[length];
-            stream.ReadExactly(json);
-            header = SafetensorsHeader.Parse(json, fileLength - 8 - length, path);
-        }
-
-        if (fileLength == 0 || header.Tensors.Count == 0 || header.Tensors[^1].End == 0)
-        {
-            return new SafetensorsReader(path, header, null, null);
-        }
-
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var stream = Inputs.InputFile.OpenRead(path, folder, (reason, inner) => new SafetensorsFormatException(path, null, SafetensorsRule.FilePolicy, reason, inner));
         try
         {
-            var view = file.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
-            return new SafetensorsReader(path, header, file, view);
+            try
+            {
+                fileLength = stream.Length;
+                Span<byte> prefix = stackalloc byte[8];
+                var read = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
+                var length = SafetensorsHeader.ReadLength(prefix[..read], fileLength, path);
+                var json = new byte[length];
+                stream.ReadExactly(json);
+                header = SafetensorsHeader.Parse(json, fileLength - 8 - length, path);
+            }
+            catch (IOException e)
+            {
+                throw new SafetensorsFormatException(path, null, SafetensorsRule.FilePolicy, "cannot be read: " + e.GetType().Name, e);
+            }
+
+            if (fileLength == 0 || header.Tensors.Count == 0 || header.Tensors[^1].End == 0)
+            {
+                stream.Dispose();
+                return new SafetensorsReader(path, header, null, null);
+            }
+
+            // Mapped from the stream already opened and checked, not by path again.
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            try
+            {
+                var view = file.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
+                return new SafetensorsReader(path, header, file, view);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
         }
         catch
         {
-            file.Dispose();
+            stream.Dispose();
             throw;
         }
     }
@@ -97,6 +116,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
         TorchSharpLoader.EnsureLoaded();
         var info = Info(name);
         var wantedType = target ?? info.Type;
+        RefuseRelabelled(info, wantedType);
         if ((device is null || device.type == DeviceType.CPU) && DtypeConverter.Supports(info.Type, wantedType))
         {
             return ReadConverted(info, wantedType);
@@ -157,6 +177,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
         }
 
         var wanted = destination.dtype;
+        RefuseRelabelled(info, wanted);
         if (destination.device_type == DeviceType.CPU && destination.is_contiguous()
             && (wanted == info.Type || DtypeConverter.Supports(info.Type, wanted)))
         {
@@ -176,6 +197,16 @@ public sealed unsafe class SafetensorsReader : IDisposable
         using (torch.no_grad())
         {
             destination.copy_(read);
+        }
+    }
+
+    /// <summary>An integer or boolean tensor is never converted into a floating-point weight: a relabelled tensor is refused.</summary>
+    private void RefuseRelabelled(SafetensorsTensorInfo info, ScalarType wanted)
+    {
+        if (SafetensorsDtypes.IsFloatingPoint(wanted) && !SafetensorsDtypes.IsFloatingPoint(info.Type))
+        {
+            throw new SafetensorsFormatException(Path, info.Name, SafetensorsRule.UnsupportedDtype,
+                $"is stored as {info.Dtype}, not a floating-point dtype: a weight read as {SafetensorsDtypes.NameOf(wanted)} must be stored as F32, F16, BF16 or F64");
         }
     }
 

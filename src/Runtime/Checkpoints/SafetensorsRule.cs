@@ -21,7 +21,10 @@ public enum SafetensorsRule
     /// <summary>An entry lacks dtype, shape or data_offsets, or has them of the wrong JSON type.</summary>
     EntrySchema,
 
-    /// <summary>The dtype is unknown, or known but not supported by TorchSharp (the F8/F6/F4 kinds, unsigned 16–64 bit, complex).</summary>
+    /// <summary>
+    /// The dtype is unknown, or known but not supported by TorchSharp (the F8/F6/F4 kinds, unsigned 16–64 bit, complex), or an
+    /// integer or boolean tensor is read as a floating-point weight (a relabelled tensor is refused, not converted).
+    /// </summary>
     UnsupportedDtype,
 
     /// <summary>Offsets are negative, reversed, overflow, or lie outside the data area.</summary>
@@ -38,4 +41,10 @@ public enum SafetensorsRule
 
     /// <summary>The sharded index is malformed, names a missing shard, or maps a tensor to a shard that lacks it (or holds it twice).</summary>
     ShardIndex,
+
+    /// <summary>
+    /// The path is not a readable regular file inside the model folder (a FIFO, a device, a folder, a dangling symbolic link
+    /// or one leading outside the folder, a permission error).
+    /// </summary>
+    FilePolicy,
 }
