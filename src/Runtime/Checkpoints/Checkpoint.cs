@@ -107,6 +107,10 @@ public sealed class Checkpoint : IWeightSource, IDisposable
         }
     }
 
+    public string? Location => Folder;
+
+    public string? FileOf(string name) => _owner.TryGetValue(name, out var reader) ? reader.Path : null;
+
     public long[]? Shape(string name) => _owner.TryGetValue(name, out var reader) ? reader.Info(name).Shape : null;
 
     public SafetensorsTensorInfo Info(string name) => Owner(name).Info(name);

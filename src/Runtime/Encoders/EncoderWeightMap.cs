@@ -52,7 +52,7 @@ internal sealed class EncoderWeightMap
             var actual = weights.Shape(found) ?? [];
             if (!actual.SequenceEqual(shape))
             {
-                misShaped.Add($"{found}: expected [{string.Join(", ", shape)}], found [{string.Join(", ", actual)}]");
+                misShaped.Add($"{found}{Models.WeightPlan.InFile(weights, found)}: expected [{string.Join(", ", shape)}], found [{string.Join(", ", actual)}]");
             }
         }
 
@@ -60,11 +60,12 @@ internal sealed class EncoderWeightMap
         var unexpected = names
             .Where(n => !used.Contains(n) && IsBody(n, prefix) && !IgnoredBody.Any(i => n[prefix.Length..].StartsWith(i, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
+            .Select(n => n + Models.WeightPlan.InFile(weights, n))
             .ToList();
 
         if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0)
         {
-            throw new WeightMappingException(config.Model.ModelType, missing, unexpected, misShaped);
+            throw new WeightMappingException(config.Model.ModelType, missing, unexpected, misShaped, weights.Location);
         }
 
         return new EncoderWeightMap(prefix, expected, sourceName);

@@ -18,6 +18,12 @@ public interface IWeightSource
 
     /// <summary>A new tensor the caller owns: the weight <paramref name="name"/> in <paramref name="dtype"/> on <paramref name="device"/>.</summary>
     Tensor Get(string name, ScalarType dtype, Device device);
+
+    /// <summary>Where the weights are (a checkpoint folder), for error messages; null for weights in memory.</summary>
+    string? Location => null;
+
+    /// <summary>The file that holds <paramref name="name"/> (a safetensors shard), for error messages; null when unknown.</summary>
+    string? FileOf(string name) => null;
 }
 
 /// <summary>A state dict in memory (name → tensor) as a weight source. The tensors stay owned by the caller.</summary>

@@ -3,13 +3,22 @@ namespace PrecisionAnalyzers.Runtime.Models;
 /// <summary>The weights do not fit the model the configuration describes: every missing, unexpected and mis-shaped name at once.</summary>
 public sealed class WeightMappingException : Exception
 {
-    public WeightMappingException(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped)
-        : base(Describe(modelType, missing, unexpected, misShaped))
+    /// <param name="modelType">The configuration's model type.</param>
+    /// <param name="missing">Names the model needs and the weights lack.</param>
+    /// <param name="unexpected">Names the weights hold and the model does not use (each with its file, when known).</param>
+    /// <param name="misShaped">Names present with the wrong shape (each with its file, when known).</param>
+    /// <param name="location">Where the weights are (the checkpoint folder), or null for weights in memory.</param>
+    public WeightMappingException(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped, string? location = null)
+        : base(Describe(modelType, missing, unexpected, misShaped, location))
     {
+        Location = location;
         Missing = missing;
         Unexpected = unexpected;
         MisShaped = misShaped;
     }
+
+    /// <summary>The checkpoint folder the weights came from, or null for weights in memory.</summary>
+    public string? Location { get; }
 
     /// <summary>Names the model needs and the weights lack.</summary>
     public IReadOnlyList<string> Missing { get; }
@@ -20,7 +29,7 @@ public sealed class WeightMappingException : Exception
     /// <summary>Names present with the wrong shape, each as <c>name: expected [..], found [..]</c>.</summary>
     public IReadOnlyList<string> MisShaped { get; }
 
-    private static string Describe(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped)
+    private static string Describe(string modelType, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> misShaped, string? location)
     {
         var parts = new List<string>();
         if (missing.Count > 0)
@@ -38,6 +47,7 @@ public sealed class WeightMappingException : Exception
             parts.Add($"mis-shaped ({misShaped.Count}): {string.Join("; ", misShaped)}");
         }
 
-        return $"The weights do not match the {modelType} model of config.json. " + string.Join(". ", parts) + ".";
+        var weights = location is null ? "The weights" : $"{location}: the weights";
+        return $"{weights} do not match the {modelType} model of config.json. " + string.Join(". ", parts) + ".";
     }
 }

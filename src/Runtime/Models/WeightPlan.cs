@@ -115,19 +115,24 @@ public sealed class WeightPlan
             }
             else if (!actual.SequenceEqual(shape))
             {
-                misShaped.Add($"{name}: expected [{string.Join(", ", shape)}], found [{string.Join(", ", actual)}]");
+                misShaped.Add($"{name}{InFile(weights, name)}: expected [{string.Join(", ", shape)}], found [{string.Join(", ", actual)}]");
             }
         }
 
         var unexpected = weights.Names
             .Where(name => !_expected.ContainsKey(name) && !Family.IsIgnored(name) && !IsTiedHead(name))
             .Order(StringComparer.Ordinal)
+            .Select(name => name + InFile(weights, name))
             .ToList();
         if (missing.Count + misShaped.Count + unexpected.Count > 0)
         {
-            throw new WeightMappingException(Config.ModelType, missing, unexpected, misShaped);
+            throw new WeightMappingException(Config.ModelType, missing, unexpected, misShaped, weights.Location);
         }
     }
+
+    /// <summary>" (in FILE)" for a weight whose file is known, for the mismatch messages.</summary>
+    internal static string InFile(IWeightSource weights, string name) =>
+        weights.FileOf(name) is { } file ? $" (in {Path.GetFileName(file)})" : "";
 
     /// <summary>Reads a planned weight in the model's dtype and device.</summary>
     internal Tensor Load(IWeightSource weights, string name, ScalarType dtype, Device device)
