@@ -66,8 +66,21 @@ internal sealed class ConfigReader
         throw Error(key, "must be a finite number");
     }
 
-    /// <summary>A whole number ≥ <paramref name="minimum"/>, or null when absent.</summary>
-    public long? Integer(string key, long minimum = 0)
+    /// <summary>
+    /// The largest whole number a size key may hold: 10^15, far above any real model (the planner then says such a model
+    /// cannot run) and small enough that doubles count it exactly.
+    /// </summary>
+    public const double MaxWhole = 1e15;
+
+    /// <summary>A number above zero (an epsilon, a base, a factor, a cap), or null when absent.</summary>
+    public double? Positive(string key)
+    {
+        var number = Double(key);
+        return number is null or > 0 ? number : throw Error(key, $"must be above zero (got {number})");
+    }
+
+    /// <summary>A whole number ≥ <paramref name="minimum"/> and ≤ <paramref name="maximum"/>, or null when absent.</summary>
+    public long? Integer(string key, long minimum = 0, double maximum = MaxWhole)
     {
         var number = Double(key);
         if (number is null)
@@ -75,9 +88,14 @@ internal sealed class ConfigReader
             return null;
         }
 
-        if (number != Math.Floor(number.Value) || number.Value > 1e15)
+        if (number != Math.Floor(number.Value))
         {
             throw Error(key, $"must be a whole number (got {number})");
+        }
+
+        if (number.Value > maximum)
+        {
+            throw Error(key, $"is {number:G}, above {maximum:G}, the most this runtime accepts for it");
         }
 
         if (number.Value < minimum)
@@ -88,8 +106,8 @@ internal sealed class ConfigReader
         return (long)number.Value;
     }
 
-    public long Required(string key, long minimum = 1) =>
-        Integer(key, minimum) ?? throw Error(key, "is required");
+    public long Required(string key, long minimum = 1, double maximum = MaxWhole) =>
+        Integer(key, minimum, maximum) ?? throw Error(key, "is required");
 
     public IReadOnlyList<string>? StringList(string key)
     {

@@ -70,8 +70,11 @@ public sealed class ModelConfig
     /// <summary>The sliding window in tokens, or null for full attention everywhere.</summary>
     public long? SlidingWindow { get; private init; }
 
-    /// <summary>The attention kind of every layer, from <c>layer_types</c> or the family's rule.</summary>
+    /// <summary>The attention kind of every layer, from <c>layer_types</c> or the family's rule (computed on demand, not stored).</summary>
     public IReadOnlyList<LayerType> LayerTypes { get; private init; } = [];
+
+    /// <summary>How many layers use sliding-window attention (counted without walking the layers).</summary>
+    public long SlidingLayerCount { get; private init; }
 
     public double? AttentionLogitSoftcapping { get; private init; }
 
@@ -97,28 +100,27 @@ public sealed class ModelConfig
 
     public ModelKind Kind => Family?.Kind ?? ModelKind.Decoder;
 
-    /// <summary>Reads <c>config.json</c> from a model folder, or the file itself.</summary>
+    /// <summary>The most layers a model may have here: the runtime numbers layers with 32-bit integers.</summary>
+    public const long MaxLayers = int.MaxValue;
+
+    /// <summary>
+    /// Reads <c>config.json</c> from a model folder, or the file itself, under <see cref="Inputs.InputFile"/>'s policy
+    /// (a regular file inside the folder, at most <see cref="Inputs.InputFile.MaxConfigBytes"/>).
+    /// </summary>
     public static ModelConfig Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var file = Directory.Exists(path) ? Path.Combine(path, "config.json") : path;
-        if (!File.Exists(file))
+        var isFolder = Directory.Exists(path);
+        var file = isFolder ? Path.Combine(path, "config.json") : path;
+        if (!Inputs.InputFile.IsPresent(file))
         {
-            throw Directory.Exists(path)
+            throw isFolder
                 ? new ModelConfigException(path, null, "has no config.json; a model folder holds config.json beside its weights")
                 : new ModelConfigException(path, null, "does not exist");
         }
 
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelConfigException(file, null, "could not be read: " + e.Message, e);
-        }
-
+        var text = Inputs.InputFile.ReadAllText(file, isFolder ? path : null, Inputs.InputFile.MaxConfigBytes,
+            (reason, inner) => new ModelConfigException(file, null, reason, inner));
         return Parse(text, file);
     }
 
@@ -128,11 +130,11 @@ public sealed class ModelConfig
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            root = JsonNode.Parse(json, documentOptions: Inputs.JsonInput.Options);
         }
         catch (JsonException e)
         {
-            throw new ModelConfigException(source, null, $"is not valid JSON (line {(e.LineNumber ?? 0) + 1}): {e.Message}", e);
+            throw new ModelConfigException(source, null, Inputs.JsonInput.Describe(e), e);
         }
 
         if (root is not JsonObject obj)
@@ -153,7 +155,7 @@ public sealed class ModelConfig
 
         var hidden = text.Required("hidden_size");
         var heads = text.Required("num_attention_heads");
-        var layers = text.Required("num_hidden_layers");
+        var layers = text.Required("num_hidden_layers", maximum: MaxLayers);
         var vocab = text.Required("vocab_size");
         var intermediate = text.Required("intermediate_size");
         var kvHeads = text.Integer("num_key_value_heads", 1) ?? heads;
@@ -179,7 +181,7 @@ public sealed class ModelConfig
             : text.String("hidden_act") ?? text.String("hidden_activation") ?? family?.DefaultActivation ?? "silu";
 
         var (dtype, dtypeName) = ReadDtype(textConfig, outer);
-        var ropeTheta = text.Double("rope_theta") ?? family?.DefaultRopeTheta ?? 10_000;
+        var ropeTheta = text.Positive("rope_theta") ?? family?.DefaultRopeTheta ?? 10_000;
         var (rope, localRope) = ReadRope(text, ropeTheta, modelType);
         var slidingWindow = ReadSlidingWindow(text, modelType);
         var layerTypes = ReadLayerTypes(text, modelType, layers, slidingWindow);
@@ -199,7 +201,7 @@ public sealed class ModelConfig
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
             MaxPositionEmbeddings = text.Integer("max_position_embeddings", 1),
-            NormEpsilon = text.Double("rms_norm_eps") ?? text.Double("layer_norm_eps") ?? (family?.Kind == ModelKind.Encoder ? 1e-12 : 1e-6),
+            NormEpsilon = text.Positive("rms_norm_eps") ?? text.Positive("layer_norm_eps") ?? (family?.Kind == ModelKind.Encoder ? 1e-12 : 1e-6),
             Activation = activation,
             DeclaredDtype = dtype,
             DeclaredDtypeName = dtypeName,
@@ -209,9 +211,10 @@ public sealed class ModelConfig
             MlpBias = text.Bool("mlp_bias") ?? false,
             SlidingWindow = slidingWindow,
             LayerTypes = layerTypes,
-            AttentionLogitSoftcapping = text.Double("attn_logit_softcapping"),
-            FinalLogitSoftcapping = text.Double("final_logit_softcapping"),
-            QueryPreAttentionScalar = text.Double("query_pre_attn_scalar"),
+            SlidingLayerCount = layerTypes is LayerPattern pattern ? pattern.SlidingCount : layerTypes.LongCount(t => t == LayerType.SlidingAttention),
+            AttentionLogitSoftcapping = text.Positive("attn_logit_softcapping"),
+            FinalLogitSoftcapping = text.Positive("final_logit_softcapping"),
+            QueryPreAttentionScalar = text.Positive("query_pre_attn_scalar"),
             Rope = rope,
             LocalRope = localRope,
             TypeVocabSize = text.Integer("type_vocab_size") ?? 0,
@@ -300,21 +303,28 @@ public sealed class ModelConfig
             }).ToArray();
         }
 
-        var result = new LayerType[layers];
-        for (var i = 0; i < layers; i++)
+        // The family's rule, with the count of sliding layers in closed form (no array of a layer count read from a file).
+        var count = (int)layers;
+        if (slidingWindow is null)
         {
-            var sliding = slidingWindow is not null && modelType switch
-            {
-                "gemma2" => i % 2 == 0,
-                "gemma3_text" => (i + 1) % (text.Integer("sliding_window_pattern", 1) ?? text.Integer("_sliding_window_pattern", 1) ?? 6) != 0,
-                "qwen2" => i >= (text.Integer("max_window_layers") ?? 28),
-                "gemma" => false,
-                _ => true,
-            };
-            result[i] = sliding ? LayerType.SlidingAttention : LayerType.FullAttention;
+            return new LayerPattern(count, 0, _ => false);
         }
 
-        return result;
+        switch (modelType)
+        {
+            case "gemma2":
+                return new LayerPattern(count, (layers + 1) / 2, i => i % 2 == 0);
+            case "gemma3_text":
+                var period = text.Integer("sliding_window_pattern", 1) ?? text.Integer("_sliding_window_pattern", 1) ?? 6;
+                return new LayerPattern(count, layers - (layers / period), i => (i + 1) % period != 0);
+            case "qwen2":
+                var first = text.Integer("max_window_layers") ?? 28;
+                return new LayerPattern(count, Math.Max(0, layers - first), i => i >= first);
+            case "gemma":
+                return new LayerPattern(count, 0, _ => false);
+            default:
+                return new LayerPattern(count, layers, _ => true);
+        }
     }
 
     private static VisionConfig? ReadVision(ConfigReader? vision)

@@ -22,13 +22,22 @@ public sealed record RopeParameters(
             : Read(scaling, theta);
 
     /// <summary>Reads one v5 <c>rope_parameters</c> object (or a v4 <c>rope_scaling</c> one) over a default theta.</summary>
-    internal static RopeParameters Read(ConfigReader json, double defaultTheta) => new(
-        json.Double("rope_theta") ?? defaultTheta,
-        json.String("rope_type") ?? json.String("type") ?? "default",
-        json.Double("factor"),
-        json.Double("low_freq_factor"),
-        json.Double("high_freq_factor"),
-        json.Integer("original_max_position_embeddings", 1));
+    internal static RopeParameters Read(ConfigReader json, double defaultTheta)
+    {
+        var result = new RopeParameters(
+            json.Positive("rope_theta") ?? defaultTheta,
+            json.String("rope_type") ?? json.String("type") ?? "default",
+            json.Positive("factor"),
+            json.Positive("low_freq_factor"),
+            json.Positive("high_freq_factor"),
+            json.Integer("original_max_position_embeddings", 1));
+        if ((result.HighFreqFactor ?? 4.0) <= (result.LowFreqFactor ?? 1.0) && result.Type == "llama3")
+        {
+            throw json.Error("high_freq_factor", $"must be above low_freq_factor ({result.LowFreqFactor ?? 1.0}); got {result.HighFreqFactor ?? 4.0}");
+        }
+
+        return result;
+    }
 }
 
 /// <summary>Vision tower of a multimodal checkpoint (SigLIP in Gemma 3), only as far as counting its parameters needs.</summary>

@@ -32,4 +32,7 @@ public static class RuntimeCodes
 
     /// <summary>An input was longer than the model reads and was cut to fit (<see cref="InputTruncation"/> has the lengths).</summary>
     public const string InputTruncated = "PREC109";
+
+    /// <summary>The runtime does not run this architecture: an unknown <c>model_type</c>, activation or RoPE scaling, or a size beyond its bounds.</summary>
+    public const string ModelNotSupported = "PREC111";
 }

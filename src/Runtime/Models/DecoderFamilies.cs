@@ -35,7 +35,6 @@ public static class DecoderFamilies
     public static DecoderFamily For(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return Find(config.ModelType) ?? throw new NotSupportedException(
-            $"{config.Source}: model_type '{config.ModelType}' is not a decoder family this runtime runs; known: {string.Join(", ", ModelTypes)}.");
+        return Find(config.ModelType) ?? throw new Diagnostics.UnsupportedModelException(RuntimeSupport.UnknownModelType(config) + ".");
     }
 }

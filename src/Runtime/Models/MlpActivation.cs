@@ -11,11 +11,19 @@ public enum MlpActivation
 /// <summary>Maps Hugging Face activation names to <see cref="MlpActivation"/>.</summary>
 public static class MlpActivations
 {
-    public static MlpActivation FromName(string name) => name switch
+    /// <exception cref="Diagnostics.UnsupportedModelException">The decoder does not implement <paramref name="name"/> (PREC111).</exception>
+    public static MlpActivation FromName(string name) =>
+        TryFromName(name, out var activation) ? activation : throw new Diagnostics.UnsupportedModelException(RuntimeSupport.UnknownActivation(name) + ".");
+
+    public static bool TryFromName(string name, out MlpActivation activation)
     {
-        "silu" or "swish" => MlpActivation.Silu,
-        "gelu_pytorch_tanh" or "gelu_new" or "gelu_fast" => MlpActivation.GeluTanh,
-        "gelu" => MlpActivation.Gelu,
-        _ => throw new NotSupportedException($"Activation '{name}' is not supported by the decoder (silu, gelu_pytorch_tanh, gelu)."),
-    };
+        (var known, activation) = name switch
+        {
+            "silu" or "swish" => (true, MlpActivation.Silu),
+            "gelu_pytorch_tanh" or "gelu_new" or "gelu_fast" => (true, MlpActivation.GeluTanh),
+            "gelu" => (true, MlpActivation.Gelu),
+            _ => (false, MlpActivation.Silu),
+        };
+        return known;
+    }
 }

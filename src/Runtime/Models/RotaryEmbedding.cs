@@ -47,7 +47,7 @@ internal sealed class RotaryEmbedding : IDisposable
                 ApplyLlama3(rope, result);
                 break;
             default:
-                throw new NotSupportedException($"RoPE scaling '{rope.Type}' is not supported by the decoder (default, linear, llama3).");
+                throw new Diagnostics.UnsupportedModelException(RuntimeSupport.UnknownRope(rope.Type) + ".");
         }
 
         return result;
@@ -80,7 +80,7 @@ internal sealed class RotaryEmbedding : IDisposable
     // Llama 3.1: long wavelengths are divided by the factor, short ones kept, the band between interpolated smoothly.
     private static void ApplyLlama3(RopeParameters rope, float[] frequencies)
     {
-        var factor = rope.Factor ?? throw new NotSupportedException("llama3 RoPE scaling needs 'factor'.");
+        var factor = rope.Factor ?? throw new Diagnostics.UnsupportedModelException("llama3 RoPE scaling needs 'factor'.");
         var low = rope.LowFreqFactor ?? 1.0;
         var high = rope.HighFreqFactor ?? 4.0;
         var original = (double)(rope.OriginalMaxPositionEmbeddings ?? 8192);

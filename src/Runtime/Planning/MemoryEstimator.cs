@@ -2,7 +2,11 @@ using PrecisionAnalyzers.Runtime.Configuration;
 
 namespace PrecisionAnalyzers.Runtime.Planning;
 
-/// <summary>Bytes a model needs: weights per dtype, the key/value cache for a context, and full fine-tuning state.</summary>
+/// <summary>
+/// Bytes a model needs: weights per dtype, the key/value cache for a context, and full fine-tuning state. All arithmetic is
+/// checked: sizes come from files, and an <see cref="OverflowException"/> means no machine could hold the model (the
+/// planner turns it into its "cannot run" verdict).
+/// </summary>
 public static class MemoryEstimator
 {
     /// <summary>Bytes per element of a floating-point dtype.</summary>
@@ -30,15 +34,11 @@ public static class MemoryEstimator
 
         checked
         {
-            long total = 0;
+            // Counted by kind, not layer by layer: the layer count comes from a file.
             var perToken = 2 * config.NumKeyValueHeads * config.HeadDim * BytesPerElement(dtype);
-            foreach (var layer in config.LayerTypes)
-            {
-                var tokens = layer == LayerType.SlidingAttention && config.SlidingWindow is { } window ? Math.Min(window, contextLength) : contextLength;
-                total += perToken * tokens;
-            }
-
-            return total;
+            var sliding = config.SlidingWindow is { } window ? config.SlidingLayerCount : 0;
+            var slidingTokens = config.SlidingWindow is { } w ? Math.Min(w, contextLength) : contextLength;
+            return (perToken * (config.NumHiddenLayers - sliding) * contextLength) + (perToken * sliding * slidingTokens);
         }
     }
 
@@ -62,13 +62,13 @@ public static class MemoryEstimator
         ArgumentNullException.ThrowIfNull(config);
         targets ??= ["q_proj", "k_proj", "v_proj", "o_proj"];
         var h = config.HiddenSize;
-        var q = config.NumAttentionHeads * config.HeadDim;
-        var kv = config.NumKeyValueHeads * config.HeadDim;
+        var q = checked(config.NumAttentionHeads * config.HeadDim);
+        var kv = checked(config.NumKeyValueHeads * config.HeadDim);
         var i = config.IntermediateSize;
         long perLayer = 0;
         foreach (var target in targets.Distinct())
         {
-            perLayer += target switch
+            perLayer += checked(target switch
             {
                 "q_proj" => h + q,
                 "k_proj" or "v_proj" => h + kv,
@@ -76,7 +76,7 @@ public static class MemoryEstimator
                 "gate_proj" or "up_proj" => h + i,
                 "down_proj" => i + h,
                 _ => throw new ArgumentException($"unknown LoRA target '{target}'.", nameof(targets)),
-            };
+            });
         }
 
         return checked(rank * perLayer * config.NumHiddenLayers);

@@ -19,6 +19,7 @@ public sealed record ParameterCount(long Embeddings, long Layers, long FinalNorm
 /// </summary>
 public static class ParameterCounter
 {
+    /// <exception cref="Diagnostics.PrecisionException">The count overflows 64 bits (PREC103: the model cannot run anywhere).</exception>
     public static ParameterCount Count(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -26,9 +27,10 @@ public static class ParameterCounter
         {
             return config.Kind == ModelKind.Encoder ? CountEncoder(config) : CountDecoder(config);
         }
-        catch (OverflowException e)
+        catch (OverflowException)
         {
-            throw new ModelConfigException(config.Source, null, "describes an impossible model: its parameter count overflows", e);
+            throw new Diagnostics.PrecisionException(Diagnostics.RuntimeCodes.DoesNotFit,
+                $"{config.Source} describes a model of more than 2^63 parameters: no machine can hold it");
         }
     }
 

@@ -25,12 +25,60 @@ public sealed class PrecisionPlanner
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Plans <paramref name="config"/> on <paramref name="devices"/>. A model the runtime does not implement (PREC111) or
+    /// too large for 64-bit sizes (PREC103) gets the "cannot run" verdict at once, before any per-layer work.
+    /// </summary>
     public PrecisionPlan Plan(ModelConfig config, IReadOnlyList<PlanDevice> devices, PlanRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(devices);
         request ??= new PlanRequest();
+        if (Models.RuntimeSupport.Problem(config) is { } problem)
+        {
+            return CannotRun(config, request, problem, RuntimeCodes.ModelNotSupported);
+        }
 
+        try
+        {
+            return PlanSupported(config, devices, request);
+        }
+        catch (OverflowException)
+        {
+            return CannotRun(config, request, $"{config.Source} describes a model whose size overflows 64-bit arithmetic: no machine can hold it", RuntimeCodes.DoesNotFit);
+        }
+        catch (PrecisionException e) when (e.Code == RuntimeCodes.DoesNotFit)
+        {
+            return CannotRun(config, request, e.Message[(e.Code.Length + 2)..], RuntimeCodes.DoesNotFit);
+        }
+    }
+
+    private static PrecisionPlan CannotRun(ModelConfig config, PlanRequest request, string reason, string code)
+    {
+        var parameters = 0L;
+        try
+        {
+            parameters = ParameterCounter.Count(config).Total;
+        }
+        catch (PrecisionException)
+        {
+            // Too many to count: the reason says so.
+        }
+
+        return new PrecisionPlan
+        {
+            ModelType = config.ModelType,
+            Parameters = parameters,
+            WeightBytes = new Dictionary<DType, long> { [DType.Float32] = 0, [DType.Float16] = 0, [DType.BFloat16] = 0 },
+            Mode = request.Mode,
+            ContextLength = request.ContextLength ?? 0,
+            Reasons = [reason],
+            Warnings = [new PrecisionWarning(code, reason)],
+        };
+    }
+
+    private PrecisionPlan PlanSupported(ModelConfig config, IReadOnlyList<PlanDevice> devices, PlanRequest request)
+    {
         var parameters = ParameterCounter.Count(config).Total;
         var weights = new Dictionary<DType, long>
         {
@@ -260,7 +308,7 @@ public sealed class PrecisionPlanner
             PlanMode.LoraTraining => MemoryEstimator.LoraTrainingBytes(parameters, MemoryEstimator.LoraParameters(config, request.LoraRank, request.LoraTargets), dtype),
             _ => weights[dtype] + kv,
         };
-        return (kv, required, (long)(required * (1 + Headroom)));
+        return (kv, required, checked((long)(required * (1 + Headroom))));
     }
 
     private static bool Matches(PlanDevice device, string? requested) => (requested ?? "auto").Trim().ToLowerInvariant() switch

@@ -80,7 +80,8 @@ public sealed class WeightMappingTests
     {
         var config = PrecisionAnalyzers.Runtime.Configuration.ModelConfig.Parse("""{"model_type":"phi3","hidden_size":8,"intermediate_size":16,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":10}""");
         using var tiny = TinyModelFactory.Create("llama");
-        var error = Assert.Throws<NotSupportedException>(() => DecoderModel.Build(config, tiny.WeightSource, DType.Float32));
+        var error = Assert.Throws<PrecisionAnalyzers.Runtime.Diagnostics.UnsupportedModelException>(() => DecoderModel.Build(config, tiny.WeightSource, DType.Float32));
+        Assert.Equal("PREC111", error.Code);
         Assert.Contains("phi3", error.Message, StringComparison.Ordinal);
         Assert.Contains("gemma3_text", error.Message, StringComparison.Ordinal);
     }
