@@ -64,7 +64,8 @@ public static class AdapterMerger
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(sourceFolder);
         var configPath = Path.Combine(sourceFolder, "config.json");
-        var config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
+        var text = Inputs.InputFile.ReadAllText(configPath, sourceFolder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new Configuration.ModelConfigException(configPath, null, reason, inner));
+        var config = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonObject
             ?? throw new InvalidDataException($"{configPath} is not a JSON object.");
         SetDtype(config, DtypeRules.Name(dtype));
         var weights = Merge(model, adapters, dtype);

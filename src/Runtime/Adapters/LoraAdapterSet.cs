@@ -72,12 +72,12 @@ public sealed class LoraAdapterSet : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         var options = PeftAdapterFormat.ReadConfig(folder, out var baseModel);
         var weightsPath = Path.Combine(folder, PeftAdapterFormat.WeightsFile);
-        if (!File.Exists(weightsPath))
+        if (!Inputs.InputFile.IsPresent(weightsPath))
         {
             throw new AdapterFormatException(weightsPath, $"no {PeftAdapterFormat.WeightsFile} beside {PeftAdapterFormat.ConfigFile}");
         }
 
-        using var reader = SafetensorsReader.Open(weightsPath);
+        using var reader = SafetensorsReader.Open(weightsPath, folder);
         var targeted = Targeted(model, options).ToArray();
         var problems = new List<string>();
         var expected = new HashSet<string>(StringComparer.Ordinal);
@@ -144,12 +144,12 @@ public sealed class LoraAdapterSet : IDisposable
         ArgumentNullException.ThrowIfNull(folder);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var weightsPath = Path.Combine(folder, PeftAdapterFormat.WeightsFile);
-        if (!File.Exists(weightsPath))
+        if (!Inputs.InputFile.IsPresent(weightsPath))
         {
             throw new AdapterFormatException(weightsPath, $"no {PeftAdapterFormat.WeightsFile} in the checkpoint");
         }
 
-        using var reader = SafetensorsReader.Open(weightsPath);
+        using var reader = SafetensorsReader.Open(weightsPath, folder);
         var parameters = Parameters;
         var problems = parameters
             .Where(pair => !reader.Contains(pair.Key) || !reader.Info(pair.Key).Shape.SequenceEqual(pair.Value.shape))

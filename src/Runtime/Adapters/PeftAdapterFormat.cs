@@ -20,7 +20,7 @@ public static class PeftAdapterFormat
 
     /// <summary>Whether <paramref name="folder"/> holds an adapter.</summary>
     public static bool Exists(string folder) =>
-        File.Exists(Path.Combine(folder, ConfigFile)) && File.Exists(Path.Combine(folder, WeightsFile));
+        Inputs.InputFile.IsPresent(Path.Combine(folder, ConfigFile)) && Inputs.InputFile.IsPresent(Path.Combine(folder, WeightsFile));
 
     /// <summary>The text of <c>adapter_config.json</c> for <paramref name="options"/>.</summary>
     public static string ConfigJson(LoraOptions options, string? baseModel)
@@ -51,19 +51,20 @@ public static class PeftAdapterFormat
     {
         ArgumentNullException.ThrowIfNull(folder);
         var path = Path.Combine(folder, ConfigFile);
-        if (!File.Exists(path))
+        if (!Inputs.InputFile.IsPresent(path))
         {
             throw new AdapterFormatException(path, $"no {ConfigFile}: {folder} is not a PEFT adapter folder");
         }
 
+        var text = Inputs.InputFile.ReadAllText(path, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new AdapterFormatException(path, reason, inner));
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new AdapterFormatException(path, "the file is not a JSON object");
+            root = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonObject ?? throw new AdapterFormatException(path, "the file is not a JSON object");
         }
         catch (JsonException e)
         {
-            throw new AdapterFormatException(path, "malformed JSON: " + e.Message);
+            throw new AdapterFormatException(path, Inputs.JsonInput.Describe(e), e);
         }
 
         var peftType = String(root, "peft_type", path) ?? "LORA";

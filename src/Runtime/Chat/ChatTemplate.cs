@@ -57,7 +57,7 @@ public sealed class ChatTemplate
     public static bool Exists(string folder)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        if (File.Exists(Path.Combine(folder, TemplateFile)))
+        if (Inputs.InputFile.IsPresent(Path.Combine(folder, TemplateFile)))
         {
             return true;
         }
@@ -87,9 +87,10 @@ public sealed class ChatTemplate
         var bos = TokenText(config?["bos_token"]);
         var eos = TokenText(config?["eos_token"]);
         var jinjaPath = Path.Combine(folder, TemplateFile);
-        if (File.Exists(jinjaPath))
+        if (Inputs.InputFile.IsPresent(jinjaPath))
         {
-            return Parse(File.ReadAllText(jinjaPath), bos, eos, jinjaPath);
+            var template = Inputs.InputFile.ReadAllText(jinjaPath, folder, Inputs.InputFile.MaxIndexBytes, (reason, inner) => new ChatTemplateException(jinjaPath, 0, 0, reason, inner: inner));
+            return Parse(template, bos, eos, jinjaPath);
         }
 
         if (config is null)
@@ -154,19 +155,21 @@ public sealed class ChatTemplate
 
     private static JsonObject? ReadConfig(string path)
     {
-        if (!File.Exists(path))
+        if (!Inputs.InputFile.IsPresent(path))
         {
             return null;
         }
 
+        // tokenizer_config.json can list every added token (a few MB): the larger limit.
+        var text = Inputs.InputFile.ReadAllText(path, null, Inputs.InputFile.MaxIndexBytes, (reason, inner) => new ChatTemplateException(path, 0, 0, reason, inner: inner));
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonObject
                 ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
         }
         catch (JsonException e)
         {
-            throw new ChatTemplateException(path, 0, 0, $"malformed JSON: {e.Message}", inner: e);
+            throw new ChatTemplateException(path, 0, 0, Inputs.JsonInput.Describe(e), inner: e);
         }
     }
 

@@ -21,19 +21,20 @@ public sealed record GenerationDefaults(bool DoSample, double? Temperature, doub
     {
         ArgumentNullException.ThrowIfNull(folder);
         var path = Path.Combine(folder, FileName);
-        if (!File.Exists(path))
+        if (!Inputs.InputFile.IsPresent(path))
         {
             return None;
         }
 
+        var text = Inputs.InputFile.ReadAllText(path, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new ChatTemplateException(path, 0, 0, reason, inner: inner));
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
+            root = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonObject ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
         }
         catch (JsonException e)
         {
-            throw new ChatTemplateException(path, 0, 0, $"malformed JSON: {e.Message}", inner: e);
+            throw new ChatTemplateException(path, 0, 0, Inputs.JsonInput.Describe(e), inner: e);
         }
 
         T? Read<T>(string name)

@@ -46,7 +46,7 @@ public sealed class DenseModule : IDisposable
     public static DenseModule Load(string folder, Device device)
     {
         var file = Path.Combine(folder, "config.json");
-        if (!File.Exists(file))
+        if (!Inputs.InputFile.IsPresent(file))
         {
             throw new SentenceModelException(folder, "the Dense module folder has no config.json");
         }
@@ -54,11 +54,12 @@ public sealed class DenseModule : IDisposable
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new SentenceModelException(file, "must hold a JSON object");
+            var text = Inputs.InputFile.ReadAllText(file, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new SentenceModelException(file, reason, inner));
+            config = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonObject ?? throw new SentenceModelException(file, "must hold a JSON object");
         }
         catch (JsonException e)
         {
-            throw new SentenceModelException(file, "is not valid JSON: " + e.Message, e);
+            throw new SentenceModelException(file, Inputs.JsonInput.Describe(e), e);
         }
 
         var inFeatures = Positive(config, "in_features", file);

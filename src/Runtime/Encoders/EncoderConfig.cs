@@ -25,7 +25,9 @@ public sealed record EncoderConfig
         ArgumentNullException.ThrowIfNull(path);
         var file = Directory.Exists(path) ? Path.Combine(path, "config.json") : path;
         var model = ModelConfig.Load(path);
-        return Parse(File.ReadAllText(file), file, model);
+        var text = Inputs.InputFile.ReadAllText(file, Directory.Exists(path) ? path : null, Inputs.InputFile.MaxConfigBytes,
+            (reason, inner) => new ModelConfigException(file, null, reason, inner));
+        return Parse(text, file, model);
     }
 
     /// <summary>Parses the text of an encoder's config.json; <paramref name="source"/> names it in errors.</summary>
@@ -35,7 +37,7 @@ public sealed record EncoderConfig
     {
         var family = EncoderFamily.Find(model.ModelType)
             ?? throw new ModelConfigException(source, "model_type", $"is '{model.ModelType}'; the sentence encoder runs {string.Join(", ", EncoderFamily.All.Select(f => f.ModelType))}");
-        var root = JsonNode.Parse(json)!.AsObject();
+        var root = JsonNode.Parse(json, documentOptions: Inputs.JsonInput.Options)!.AsObject();
         var reader = new ConfigReader(root, source);
         var positions = reader.String("position_embedding_type") ?? "absolute";
         if (positions != "absolute")

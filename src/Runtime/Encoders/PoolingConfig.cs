@@ -33,12 +33,12 @@ public sealed record PoolingConfig(IReadOnlyList<PoolingMode> Modes, bool Includ
     public static PoolingConfig Load(string folder)
     {
         var file = Path.Combine(folder, "config.json");
-        if (!File.Exists(file))
+        if (!Inputs.InputFile.IsPresent(file))
         {
             throw new SentenceModelException(folder, "the Pooling module folder has no config.json");
         }
 
-        return Parse(File.ReadAllText(file), file);
+        return Parse(Inputs.InputFile.ReadAllText(file, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new SentenceModelException(file, reason, inner)), file);
     }
 
     /// <summary>Parses a pooling config; <paramref name="source"/> names it in errors.</summary>
@@ -47,11 +47,11 @@ public sealed record PoolingConfig(IReadOnlyList<PoolingMode> Modes, bool Includ
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new SentenceModelException(source, "must hold a JSON object");
+            root = JsonNode.Parse(json, documentOptions: Inputs.JsonInput.Options) as JsonObject ?? throw new SentenceModelException(source, "must hold a JSON object");
         }
         catch (JsonException e)
         {
-            throw new SentenceModelException(source, "is not valid JSON: " + e.Message, e);
+            throw new SentenceModelException(source, Inputs.JsonInput.Describe(e), e);
         }
 
         var includePrompt = Bool(root, "include_prompt", source) ?? true;

@@ -10,12 +10,23 @@ public sealed record SentenceBertConfig(long? MaxSeqLength)
     public static SentenceBertConfig Load(string folder)
     {
         var file = Path.Combine(folder, FileName);
-        if (!File.Exists(file))
+        if (!Inputs.InputFile.IsPresent(file))
         {
             return new SentenceBertConfig((long?)null);
         }
 
-        var node = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new SentenceModelException(file, "must hold a JSON object");
+        var text = Inputs.InputFile.ReadAllText(file, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new SentenceModelException(file, reason, inner));
+        JsonNode? parsed;
+        try
+        {
+            parsed = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new SentenceModelException(file, Inputs.JsonInput.Describe(e), e);
+        }
+
+        var node = parsed as JsonObject ?? throw new SentenceModelException(file, "must hold a JSON object");
         return node["max_seq_length"] switch
         {
             null => new SentenceBertConfig((long?)null),

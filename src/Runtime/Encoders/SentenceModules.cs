@@ -48,9 +48,9 @@ public sealed record SentenceModules(string TransformerPath, string? PoolingPath
         }
 
         var file = Path.Combine(folder, FileName);
-        if (!File.Exists(file))
+        if (!Inputs.InputFile.IsPresent(file))
         {
-            if (File.Exists(Path.Combine(folder, "config.json")))
+            if (Inputs.InputFile.IsPresent(Path.Combine(folder, "config.json")))
             {
                 return new SentenceModules(Path.GetFullPath(folder), null, [], false, false);
             }
@@ -61,11 +61,12 @@ public sealed record SentenceModules(string TransformerPath, string? PoolingPath
         JsonArray list;
         try
         {
-            list = JsonNode.Parse(File.ReadAllText(file)) as JsonArray ?? throw new SentenceModelException(file, "must hold a JSON list of modules");
+            var text = Inputs.InputFile.ReadAllText(file, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new SentenceModelException(file, reason, inner));
+            list = JsonNode.Parse(text, documentOptions: Inputs.JsonInput.Options) as JsonArray ?? throw new SentenceModelException(file, "must hold a JSON list of modules");
         }
         catch (JsonException e)
         {
-            throw new SentenceModelException(file, "is not valid JSON: " + e.Message, e);
+            throw new SentenceModelException(file, Inputs.JsonInput.Describe(e), e);
         }
 
         var modules = new List<(Kind Kind, string Path, string Type)>();

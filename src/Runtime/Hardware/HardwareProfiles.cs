@@ -73,7 +73,7 @@ public static class HardwareProfiles
             return named;
         }
 
-        if (File.Exists(nameOrFile))
+        if (Inputs.InputFile.IsPresent(nameOrFile))
         {
             return Load(nameOrFile);
         }
@@ -87,16 +87,18 @@ public static class HardwareProfiles
         HardwareProfile? profile;
         try
         {
-            profile = JsonSerializer.Deserialize<HardwareProfile>(File.ReadAllText(path), HardwareProfile.JsonOptions);
+            var text = Inputs.InputFile.ReadAllText(path, null, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new HardwareProfileException($"{path}: {reason}", inner));
+            using var document = JsonDocument.Parse(text, Inputs.JsonInput.Options);
+            profile = document.Deserialize<HardwareProfile>(HardwareProfile.JsonOptions);
+        }
+        catch (JsonException e) when (e.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            throw new HardwareProfileException($"{path}: {Inputs.JsonInput.Describe(e)}", e);
         }
         catch (JsonException e)
         {
             var where = e.Path is null ? "" : $" at {e.Path}";
             throw new HardwareProfileException($"{path}: not a valid hardware profile{where}: {e.Message}", e);
-        }
-        catch (IOException e)
-        {
-            throw new HardwareProfileException($"{path}: could not be read: {e.Message}", e);
         }
 
         if (profile is null)

@@ -9,9 +9,10 @@ namespace PrecisionAnalyzers.Runtime.Inputs;
 /// <list type="bullet">
 /// <item>only a regular file is opened: never a FIFO (opening one blocks until a writer appears), a device, a socket or a
 /// folder; the type is asked of the kernel before the file is opened;</item>
-/// <item>a symbolic link is followed only when its final target lies inside the folder the file belongs to (the model
-/// folder), or, for a Hugging Face cache snapshot (<c>…/snapshots/REV</c>), inside that repository's <c>blobs</c> folder;
-/// a dangling link is named as such;</item>
+/// <item>a file the reader found in a folder (a model folder, an adapter folder) is followed through symbolic links only
+/// when its final target lies inside that folder, or, for a Hugging Face cache snapshot (<c>…/snapshots/REV</c>), inside
+/// that repository's <c>blobs</c> folder; a file the user named directly may link anywhere; a dangling link is named as
+/// such;</item>
 /// <item>a permission error is reported as "permission denied", never as a missing file;</item>
 /// <item>a file is read with a size limit, checked before it is read.</item>
 /// </list>
@@ -45,7 +46,8 @@ public static class InputFile
 
     /// <summary>
     /// Checks <paramref name="path"/> against the policy and returns the real path to open (links resolved).
-    /// <paramref name="root"/> is the folder the file must stay inside (null: the file's own folder).
+    /// <paramref name="root"/> is the folder the file must stay inside (a model folder the reader looked in); null for a file
+    /// the user named themselves, whose links may lead anywhere.
     /// </summary>
     public static string Check(string path, string? root, Func<string, Exception?, Exception> fail)
     {
@@ -73,10 +75,9 @@ public static class InputFile
             throw fail($"is a symbolic link to '{real}', which does not exist", null);
         }
 
-        var folder = root ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!AllowedRoots(folder).Any(allowed => IsUnder(real, allowed)))
+        if (root is not null && !AllowedRoots(root).Any(allowed => IsUnder(real, allowed)))
         {
-            throw fail($"resolves (through a symbolic link) to '{real}', outside the model folder {folder}: only files inside it are read", null);
+            throw fail($"resolves (through a symbolic link) to '{real}', outside the model folder {root}: only files inside it are read", null);
         }
 
         return kind switch

@@ -99,14 +99,16 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(folder);
         var path = Path.Combine(folder, StateFile);
-        if (!File.Exists(path))
+        if (!Inputs.InputFile.IsPresent(path))
         {
             throw new InvalidDataException($"{path} does not exist: {folder} is not a training checkpoint.");
         }
 
+        var text = Inputs.InputFile.ReadAllText(path, folder, Inputs.InputFile.MaxConfigBytes, (reason, inner) => new InvalidDataException($"{path} {reason}.", inner));
         try
         {
-            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)
+            using var document = JsonDocument.Parse(text, Inputs.JsonInput.Options);
+            return document.Deserialize<TrainerState>(Json)
                 ?? throw new InvalidDataException($"{path} is empty.");
         }
         catch (JsonException e)
@@ -120,7 +122,7 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var path = Path.Combine(folder, OptimizerFile);
-        using var reader = SafetensorsReader.Open(path);
+        using var reader = SafetensorsReader.Open(path, folder);
         var step = reader.Metadata.TryGetValue("step", out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new InvalidDataException($"{path} has no step in its metadata.");
