@@ -134,7 +134,9 @@ public sealed class ModelConfig
         }
         catch (JsonException e)
         {
-            throw new ModelConfigException(source, null, Inputs.JsonInput.Describe(e), e);
+            throw Inputs.JsonInput.DuplicateKey(e) is { } key
+                ? new ModelConfigException(source, key, "appears twice in one object: a key may appear once", e)
+                : new ModelConfigException(source, null, Inputs.JsonInput.Describe(e), e);
         }
 
         if (root is not JsonObject obj)

@@ -30,8 +30,9 @@ public static class InputFile
     private const int MaxLinkHops = 40;
 
     /// <summary>
-    /// True when something other than a folder is at <paramref name="path"/>: a file, a FIFO, a device, a dangling
-    /// symbolic link, or a path that cannot be examined for lack of permission. A reader then opens it and says what is wrong.
+    /// True when anything is at <paramref name="path"/>: a file, a folder, a FIFO, a device, a dangling symbolic link, or a
+    /// path that cannot be examined for lack of permission. A reader then opens it and says what is wrong with it, rather
+    /// than calling it missing.
     /// </summary>
     public static bool IsPresent(string path)
     {
@@ -41,7 +42,7 @@ public static class InputFile
             return true;
         }
 
-        return FileKindProbe.Probe(path) is not (FileKind.Missing or FileKind.Folder);
+        return FileKindProbe.Probe(path) != FileKind.Missing;
     }
 
     /// <summary>

@@ -15,16 +15,26 @@ public static class JsonInput
         MaxDepth = 64,
     };
 
+    /// <summary>The key a parse failure found twice in one object, or null when the failure is something else.</summary>
+    public static string? DuplicateKey(JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (!exception.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var quoted = exception.Message.Split('\'');
+        return quoted.Length >= 3 ? quoted[1] : "?";
+    }
+
     /// <summary>The problem of a parse failure: the duplicate key it names, or the line and byte where the JSON breaks.</summary>
     public static string Describe(JsonException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (exception.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        if (DuplicateKey(exception) is { } key)
         {
-            var quoted = exception.Message.Split('\'');
-            var key = quoted.Length >= 3 ? quoted[1] : "?";
-            var where = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? "" : $" (in {exception.Path})";
-            return $"has the key '{key}' twice in one object{where}: a key may appear once";
+            return $"has the key '{key}' twice in one object: a key may appear once";
         }
 
         return string.Create(CultureInfo.InvariantCulture,

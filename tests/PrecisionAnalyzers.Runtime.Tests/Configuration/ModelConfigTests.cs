@@ -112,6 +112,19 @@ public sealed class ModelConfigTests
     [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":3,"vocab_size":10}""", "num_key_value_heads", "must divide")]
     [InlineData("""{"model_type":"gemma3","text_config":[]}""", "text_config", "object")]
     [InlineData("""{"model_type":"gemma3_text","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":2,"vocab_size":10,"layer_types":["full_attention"]}""", "layer_types", "1 entries for 2 layers")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10}""", "hidden_size", "appears twice")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"factor":2,"factor":3},"hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10}""", "factor", "appears twice")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":true,"num_attention_heads":4,"vocab_size":10}""", "num_hidden_layers", "number")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":3000000000,"num_attention_heads":4,"vocab_size":10}""", "num_hidden_layers", "above")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":1e16}""", "vocab_size", "above")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":0,"vocab_size":10}""", "num_attention_heads", "at least 1")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rms_norm_eps":-1}""", "rms_norm_eps", "above zero")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rms_norm_eps":0}""", "rms_norm_eps", "above zero")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rope_theta":0}""", "rope_theta", "above zero")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rope_theta":1e999}""", "rope_theta", "finite number")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rope_scaling":{"rope_type":"linear","factor":-2}}""", "rope_scaling.factor", "above zero")]
+    [InlineData("""{"model_type":"llama","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"rope_scaling":{"rope_type":"llama3","factor":8,"low_freq_factor":4,"high_freq_factor":4}}""", "rope_scaling.high_freq_factor", "above low_freq_factor")]
+    [InlineData("""{"model_type":"gemma2","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,"vocab_size":10,"final_logit_softcapping":0}""", "final_logit_softcapping", "above zero")]
     public void Rejects_bad_configs_naming_the_key(string json, string? key, string fragment)
     {
         var error = Assert.Throws<ModelConfigException>(() => ModelConfig.Parse(json, "/models/x/config.json"));
