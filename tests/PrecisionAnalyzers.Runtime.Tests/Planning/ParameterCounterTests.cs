@@ -30,11 +30,13 @@ public sealed class ParameterCounterTests
     }
 
     [Fact]
-    public void Sizes_that_overflow_are_an_impossible_model()
+    public void Sizes_that_overflow_are_a_model_no_machine_can_hold()
     {
         const string json = """{"model_type":"llama","hidden_size":1000000000000,"intermediate_size":1000000000000,"num_hidden_layers":1000000,"num_attention_heads":1,"vocab_size":1000000000}""";
 
-        var error = Assert.Throws<ModelConfigException>(() => ParameterCounter.Count(ModelConfig.Parse(json)));
-        Assert.Contains("impossible", error.Message, StringComparison.Ordinal);
+        // Valid but impossibly large: "cannot run" (PREC103, exit 3), not bad input.
+        var error = Assert.Throws<PrecisionAnalyzers.Runtime.Diagnostics.PrecisionException>(() => ParameterCounter.Count(ModelConfig.Parse(json)));
+        Assert.Equal("PREC103", error.Code);
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
     }
 }
