@@ -60,6 +60,29 @@ public sealed class FilePolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_as_a_training_checkpoint_state_is_refused_without_blocking()
+    {
+        var fifo = _model.Fifo(Runtime.Training.TrainingCheckpoint.StateFile);
+
+        var error = await ModelFolder.WithinAsync(() => Assert.Throws<InvalidDataException>(() => Runtime.Training.TrainingCheckpoint.ReadState(_model.Path)));
+
+        Assert.StartsWith(fifo, error.Message, StringComparison.Ordinal);
+        Assert.Contains("named pipe", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_profile_with_a_key_twice_is_refused_naming_the_key()
+    {
+        var json = HardwareProfiles.A100.ToJson();
+        var profile = _model.Outside("a100.json", json.Insert(json.IndexOf('{', StringComparison.Ordinal) + 1, "\"memoryBytes\": 1,"));
+
+        var error = Assert.Throws<HardwareProfileException>(() => HardwareProfiles.Resolve(profile));
+
+        Assert.StartsWith(profile, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'memoryBytes' twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_device_is_refused_as_config_and_as_weights()
     {
         var config = await ModelFolder.WithinAsync(() => Assert.Throws<ModelConfigException>(() => ModelConfig.Load("/dev/zero")));
