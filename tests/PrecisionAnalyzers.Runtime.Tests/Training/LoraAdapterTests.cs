@@ -110,7 +110,8 @@ public sealed class LoraAdapterTests : IDisposable
     [InlineData("{\"peft_type\": \"LORA\"}", "'r' is missing")]
     [InlineData("{\"peft_type\": \"LORA\", \"r\": 4, \"fan_in_fan_out\": true}", "fan_in_fan_out")]
     [InlineData("{\"peft_type\": \"LORA\", \"r\": 4, \"target_modules\": [\"lm_head\"]}", "target modules")]
-    [InlineData("{\"peft_type\": ", "malformed JSON")]
+    [InlineData("{\"peft_type\": ", "is not valid JSON")]
+    [InlineData("{\"peft_type\": \"LORA\", \"r\": 4, \"r\": 64}", "the key 'r' twice")]
     public void A_bad_adapter_config_is_refused_by_key(string json, string expected)
     {
         var folder = Directory.CreateDirectory(Path.Combine(_root, "bad")).FullName;
