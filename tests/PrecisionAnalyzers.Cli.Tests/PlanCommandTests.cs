@@ -116,7 +116,6 @@ public sealed class PlanCommandTests
     [InlineData(null, "does not exist")]
     [InlineData("{", "not valid JSON")]
     [InlineData("""{"model_type":"llama","hidden_size":0,"intermediate_size":1,"num_hidden_layers":1,"num_attention_heads":1,"vocab_size":1}""", "hidden_size")]
-    [InlineData("""{"model_type":"llama","hidden_size":1000000000000,"intermediate_size":1000000000000,"num_hidden_layers":100000,"num_attention_heads":1,"vocab_size":1000000000}""", "impossible")]
     public async Task Bad_input_exits_2_with_a_message_on_stderr_and_nothing_on_stdout(string? config, string fragment)
     {
         using var folder = new TempFolder();
@@ -127,6 +126,22 @@ public sealed class PlanCommandTests
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.Contains(fragment, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_valid_model_whose_sizes_overflow_64_bits_cannot_run_exit_3()
+    {
+        using var folder = new TempFolder();
+        folder.Write("config.json", """{"model_type":"llama","hidden_size":1000000000000,"intermediate_size":1000000000000,"num_hidden_layers":100000,"num_attention_heads":1,"vocab_size":1000000000}""");
+
+        var (code, output, error) = await CliRunner.RunAsync("plan", folder.Path, "--hardware", "a100-80gb", "--json");
+
+        Assert.True(code == 3, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("dtype").ValueKind);
+        var warning = Assert.Single(json.RootElement.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("PREC103", warning.GetProperty("code").GetString());
+        Assert.Contains("no machine can hold it", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
