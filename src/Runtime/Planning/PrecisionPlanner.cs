@@ -55,12 +55,18 @@ public sealed class PrecisionPlanner
 
     private static PrecisionPlan CannotRun(ModelConfig config, PlanRequest request, string reason, string code)
     {
+        // The sizes when they can be counted (an unsupported architecture still has a size); 0 when they overflow.
         var parameters = 0L;
+        var weights = new Dictionary<DType, long> { [DType.Float32] = 0, [DType.Float16] = 0, [DType.BFloat16] = 0 };
         try
         {
             parameters = ParameterCounter.Count(config).Total;
+            foreach (var dtype in weights.Keys.ToArray())
+            {
+                weights[dtype] = MemoryEstimator.WeightBytes(parameters, dtype);
+            }
         }
-        catch (PrecisionException)
+        catch (Exception e) when (e is PrecisionException or OverflowException)
         {
             // Too many to count: the reason says so.
         }
@@ -69,7 +75,7 @@ public sealed class PrecisionPlanner
         {
             ModelType = config.ModelType,
             Parameters = parameters,
-            WeightBytes = new Dictionary<DType, long> { [DType.Float32] = 0, [DType.Float16] = 0, [DType.BFloat16] = 0 },
+            WeightBytes = weights,
             Mode = request.Mode,
             ContextLength = request.ContextLength ?? 0,
             Reasons = [reason],
