@@ -84,10 +84,17 @@ public sealed class WeightPlan
     public IReadOnlyDictionary<string, long[]> Expected => _expected;
 
     /// <summary>The plan for <paramref name="config"/>, laid out as <paramref name="weights"/> names things.</summary>
+    /// <exception cref="Diagnostics.UnsupportedModelException">The runtime does not implement the model (PREC111).</exception>
     public static WeightPlan For(ModelConfig config, IWeightSource weights)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
+        if (RuntimeSupport.Problem(config) is { } problem)
+        {
+            // Before the per-layer names: a model built without a plan still never walks half a billion layers.
+            throw new Diagnostics.UnsupportedModelException(problem + ".");
+        }
+
         var family = DecoderFamilies.For(config);
         return new WeightPlan(config, family, family.Layout(weights));
     }

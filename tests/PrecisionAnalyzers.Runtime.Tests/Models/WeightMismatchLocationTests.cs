@@ -31,4 +31,19 @@ public sealed class WeightMismatchLocationTests : IDisposable
         Assert.Contains(error.MisShaped, entry => entry.StartsWith("model.layers.0.mlp.up_proj.weight (in model-0", StringComparison.Ordinal));
         Assert.Contains(".safetensors): expected", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Building_without_a_plan_refuses_half_a_billion_layers_before_listing_their_weights()
+    {
+        using var tiny = TinyModelFactory.Create("llama");
+        var json = JsonNode.Parse(tiny.ConfigJson)!.AsObject();
+        json["num_hidden_layers"] = 500_000_000;
+        var config = PrecisionAnalyzers.Runtime.Configuration.ModelConfig.Parse(json.ToJsonString());
+        Assert.Equal(500_000_000, config.NumHiddenLayers);
+
+        var error = Assert.Throws<PrecisionAnalyzers.Runtime.Diagnostics.UnsupportedModelException>(() => DecoderModel.Build(config, tiny.WeightSource, DType.Float32));
+
+        Assert.Equal("PREC111", error.Code);
+        Assert.Contains("500,000,000", error.Message, StringComparison.Ordinal);
+    }
 }
