@@ -83,6 +83,17 @@ public sealed class FilePolicyTests : IDisposable
     }
 
     [Fact]
+    public void Sentence_transformers_configs_with_a_key_twice_are_refused_naming_file_and_key()
+    {
+        File.WriteAllText(_model.File(Runtime.Encoders.SentenceBertConfig.FileName), """{"max_seq_length":256,"max_seq_length":100000}""");
+
+        var error = Assert.Throws<Runtime.Encoders.SentenceModelException>(() => Runtime.Encoders.SentenceBertConfig.Load(_model.Path));
+
+        Assert.Equal(_model.File(Runtime.Encoders.SentenceBertConfig.FileName), error.Location);
+        Assert.Contains("'max_seq_length' twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_device_is_refused_as_config_and_as_weights()
     {
         var config = await ModelFolder.WithinAsync(() => Assert.Throws<ModelConfigException>(() => ModelConfig.Load("/dev/zero")));
