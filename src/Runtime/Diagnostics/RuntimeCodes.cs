@@ -32,4 +32,7 @@ public static class RuntimeCodes
 
     /// <summary>An input was longer than the model reads and was cut to fit (<see cref="InputTruncation"/> has the lengths).</summary>
     public const string InputTruncated = "PREC109";
+
+    /// <summary>Generation stopped because the context was full before the new tokens asked for (<see cref="Models.ContextOverflow.StopAtLimit"/>).</summary>
+    public const string ContextLimitReached = "PREC110";
 }
