@@ -289,7 +289,7 @@ internal sealed record TrainOverrides(
                 Rank = Rank ?? baseline.Lora.Rank,
                 Alpha = Alpha ?? baseline.Lora.Alpha,
                 Dropout = Dropout ?? baseline.Lora.Dropout,
-                TargetModules = Targets is null ? baseline.Lora.TargetModules : LoraOptions.ParseTargets(Targets),
+                TargetModules = Targets is null ? baseline.Lora.TargetModules : ParseTargets(Targets),
             };
             var options = baseline with
             {
@@ -331,11 +331,23 @@ internal sealed record TrainOverrides(
             throw new BadInputException($"--save-every must be at least 1 (got {SaveEvery}); leave it out to save only at the end.");
         }
 
-        Positive("--lr", LearningRate);
+        Positive("--lr (the learning rate)", LearningRate);
         Positive("--lora-alpha", Alpha);
         if (Dropout is { } dropout && !(dropout >= 0 && dropout < 1))
         {
             throw new BadInputException($"--lora-dropout must be in [0, 1) (got {dropout.ToString(CultureInfo.InvariantCulture)}).");
+        }
+    }
+
+    private static IReadOnlyList<string> ParseTargets(string text)
+    {
+        try
+        {
+            return LoraOptions.ParseTargets(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadInputException("--lora-targets: " + e.Message.Split(" (Parameter", 2)[0], e);
         }
     }
 
