@@ -6,10 +6,10 @@ namespace PrecisionAnalyzers.Runtime.Models;
 /// A generation request that does not fit in the model's context: the prompt's tokens plus the new tokens asked for pass
 /// <see cref="Context"/>. Thrown before anything is allocated.
 /// </summary>
-public sealed class ContextLengthException : ArgumentException
+public sealed class ContextLengthException : ArgumentOutOfRangeException
 {
     public ContextLengthException(int promptTokens, int maxNewTokens, long context, string source, string? hint = null)
-        : base(string.Create(CultureInfo.InvariantCulture,
+        : base(null, string.Create(CultureInfo.InvariantCulture,
             $"the prompt has {promptTokens} tokens and {maxNewTokens} new tokens were asked for ({(long)promptTokens + maxNewTokens} in all), past the model's context of {context} tokens ({source}){(hint is null ? "." : "; " + hint)}"))
     {
         PromptTokens = promptTokens;
