@@ -1,9 +1,5 @@
 using System.CommandLine;
 using PrecisionAnalyzers.Cli.Commands;
-using PrecisionAnalyzers.Runtime.Checkpoints;
-using PrecisionAnalyzers.Runtime.Configuration;
-using PrecisionAnalyzers.Runtime.Models;
-using PrecisionAnalyzers.Runtime.Native;
 
 namespace PrecisionAnalyzers.Cli;
 
@@ -28,6 +24,8 @@ public static class PrecisionApp
             EmbedCommand.Create(console),
             TrainCommand.Create(console),
         };
+        var verbose = new Option<bool>("--verbose") { Description = "On an unexpected failure (a bug), print the details on stderr as well.", Recursive = true };
+        root.Options.Add(verbose);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -46,23 +44,16 @@ public static class PrecisionApp
             var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsBadInput(e))
+        catch (Exception e)
         {
-            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException)
-        {
-            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
-            return ExitCodes.Cancelled;
-        }
-        catch (TorchSharpLoadException e)
-        {
-            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            return ExitCodes.Failure;
+            // The last resort: no stack trace reaches the user. Expected failures say what and exit 2 or 3; anything else is a bug.
+            if (FailureExitCodes.Map(e) is not { } failure)
+            {
+                return BugReport.Report(e, args, error, parsed.GetValue(verbose));
+            }
+
+            await error.WriteLineAsync(failure.ExitCode == ExitCodes.Cancelled ? failure.Message : "error: " + failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
         }
     }
-
-    private static bool IsBadInput(Exception e) => e is BadInputException or ModelConfigException or SafetensorsFormatException or WeightMappingException or Runtime.Adapters.AdapterFormatException
-        or Runtime.Chat.ChatTemplateException or Runtime.Tokenization.TokenizerException;
 }

@@ -176,40 +176,29 @@ public sealed class CausalLM : IDisposable
         return new CausalLM(runner, name, logger: logger);
     }
 
-    /// <summary>The positions the model was trained for (<c>max_position_embeddings</c>), or null when the config does not say.</summary>
-    public long? ContextLength => Config.MaxPositionEmbeddings;
+    /// <summary>
+    /// The positions the model reads (<see cref="ContextWindow.Limit"/>: <c>max_position_embeddings</c>, or what its RoPE
+    /// scaling allows), or null when the config does not say.
+    /// </summary>
+    public long? ContextLength => ContextWindow.Limit(Config);
 
     /// <summary>
     /// The prompt cut so that it and <paramref name="maxNewTokens"/> generated tokens fit in <see cref="ContextLength"/>:
     /// its last tokens are kept (the most recent text), and <paramref name="truncation"/> gives the lengths for the PREC109
     /// warning; the prompt itself, and null, when it fits or the context is unknown.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNewTokens"/> leaves no room for a prompt.</exception>
-    public IReadOnlyList<int> FitToContext(IReadOnlyList<int> promptTokens, int maxNewTokens, out InputTruncation? truncation)
-    {
-        ArgumentNullException.ThrowIfNull(promptTokens);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxNewTokens);
-        truncation = null;
-        if (ContextLength is not { } context || promptTokens.Count + (long)maxNewTokens <= context)
-        {
-            return promptTokens;
-        }
-
-        if (maxNewTokens >= context)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxNewTokens), maxNewTokens, $"{maxNewTokens} new tokens leave no room for a prompt in the model's context of {context} tokens (max_position_embeddings).");
-        }
-
-        var kept = (int)(context - maxNewTokens);
-        truncation = new InputTruncation(0, promptTokens.Count, (int)context, kept, $"max_position_embeddings, with room for {maxNewTokens} new tokens", KeptEnd: true);
-        return promptTokens.Skip(promptTokens.Count - kept).ToArray();
-    }
+    /// <exception cref="ContextLengthException"><paramref name="maxNewTokens"/> leaves no room for a prompt.</exception>
+    public IReadOnlyList<int> FitToContext(IReadOnlyList<int> promptTokens, int maxNewTokens, out InputTruncation? truncation) =>
+        ContextWindow.Fit(Config, promptTokens, maxNewTokens, out truncation);
 
     /// <summary>
     /// Generates from token ids, streaming each token to <paramref name="onToken"/>. The result names the dtype that
     /// produced the answer and carries the PREC1xx warnings of the request (PREC104 after an overflow fallback,
-    /// PREC105 when a cache was asked for in training mode).
+    /// PREC105 when a cache was asked for in training mode, PREC109/PREC110 by <see cref="GenerationOptions.ContextOverflow"/>).
+    /// The prompt and the new tokens are checked against <see cref="ContextLength"/> before anything is allocated.
     /// </summary>
+    /// <exception cref="ContextLengthException">They do not fit and <see cref="GenerationOptions.ContextOverflow"/> refuses.</exception>
+    /// <exception cref="NonFiniteActivationsException">Non-finite activations with no safer dtype left (FP32), or with <see cref="OverflowPolicy.Throw"/>.</exception>
     public GenerationResult Generate(IReadOnlyList<int> promptTokens, GenerationOptions? options = null, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default) =>
         _runner.Generate(promptTokens, options, onToken, cancellationToken);
 

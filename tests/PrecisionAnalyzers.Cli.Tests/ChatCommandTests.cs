@@ -137,13 +137,25 @@ public sealed partial class ChatCommandTests : IDisposable
     /// <summary>Input that arms <see cref="InterruptingWriter"/> once the user's message has been read.</summary>
     private sealed class ArmingReader(string text) : StringReader(text)
     {
+        private readonly System.Text.StringBuilder _line = new();
+
         public bool Armed { get; private set; }
 
-        public override string? ReadLine()
+        // The session reads its lines a character at a time (a line has a length limit), so the line ends at '\n' here.
+        public override int Read()
         {
-            var line = base.ReadLine();
-            Armed = line == "hello";
-            return line;
+            var c = base.Read();
+            if (c == '\n')
+            {
+                Armed = _line.ToString() == "hello";
+                _line.Clear();
+            }
+            else if (c >= 0)
+            {
+                _line.Append((char)c);
+            }
+
+            return c;
         }
     }
 

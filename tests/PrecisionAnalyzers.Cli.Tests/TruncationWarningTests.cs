@@ -59,13 +59,13 @@ public sealed class TruncationWarningTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_keeps_the_end_of_a_prompt_longer_than_the_context_and_says_so()
+    public async Task Run_with_context_overflow_truncate_keeps_the_end_of_a_prompt_longer_than_the_context_and_says_so()
     {
         // stories260K reads 512 positions: BOS + 600 ids, with room for 12 new tokens, keeps the last 500.
         var prompt = string.Join(',', new[] { 1 }.Concat(Enumerable.Repeat(new[] { 403, 407, 261, 378 }, 150).SelectMany(x => x)));
 
-        var (code, output, error) = await CliRunner.RunAsync("run", Stories, "--prompt-tokens", prompt, "--max-new-tokens", "12", "--dtype", "float32", "--json");
-        var (textCode, text, textError) = await CliRunner.RunAsync("run", Stories, "--prompt-tokens", prompt, "--max-new-tokens", "12", "--dtype", "float32");
+        var (code, output, error) = await CliRunner.RunAsync("run", Stories, "--prompt-tokens", prompt, "--max-new-tokens", "12", "--context-overflow", "truncate", "--dtype", "float32", "--json");
+        var (textCode, text, textError) = await CliRunner.RunAsync("run", Stories, "--prompt-tokens", prompt, "--max-new-tokens", "12", "--context-overflow", "truncate", "--dtype", "float32");
 
         Assert.True(code == 0, error);
         var root = JsonDocument.Parse(output).RootElement;

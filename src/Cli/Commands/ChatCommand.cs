@@ -24,10 +24,11 @@ internal static class ChatCommand
         var device = CommonOptions.Device();
         var strict = CommonOptions.Strict();
         var variables = TemplateVariables.Option();
+        var overflow = CommonOptions.ContextOverflow("stop", "stop (an answer ends where the context is full; a conversation that leaves no room is refused, and /reset starts again)");
 
         var command = new Command("chat", "Chat with a model in the terminal: its chat template, streamed answers, history; /reset, /system TEXT, /exit; Ctrl+C stops an answer.")
         {
-            path, system, maxNewTokens, temperature, topP, topK, seed, dtype, device, strict, variables,
+            path, system, maxNewTokens, overflow, temperature, topP, topK, seed, dtype, device, strict, variables,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, new ChatRequest(
             parse.GetRequiredValue(path),
@@ -40,13 +41,14 @@ internal static class ChatCommand
             CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
             CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
             parse.GetValue(strict),
-            TemplateVariables.Parse(parse.GetValue(variables))), cancellationToken)));
+            TemplateVariables.Parse(parse.GetValue(variables)),
+            CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow))), cancellationToken)));
         return command;
     }
 
     internal static int Run(CliConsole console, ChatRequest request, CancellationToken cancellationToken)
     {
-        Validate(request.MaxNewTokens, request.Temperature, request.TopK, request.TopP);
+        CommonOptions.ValidateGeneration(request.MaxNewTokens, request.Temperature, request.TopK, request.TopP);
         var folder = ModelPaths.Folder(request.Path);
         ModelPaths.LoadConfig(request.Path);
         var formatter = LoadFormatter(folder);
@@ -76,7 +78,7 @@ internal static class ChatCommand
             }
 
             console.Human.MarkupLine("[grey]/reset clears the conversation, /system TEXT sets the system prompt, /exit ends; Ctrl+C stops an answer.[/]");
-            var options = new ChatOptions { MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = request.TopP, TopK = request.TopK, Seed = request.Seed, TemplateVariables = request.Variables };
+            var options = new ChatOptions { MaxNewTokens = request.MaxNewTokens, Temperature = request.Temperature, TopP = request.TopP, TopK = request.TopK, Seed = request.Seed, TemplateVariables = request.Variables, ContextOverflow = request.ContextOverflow };
             return new ChatSession(console, model, options, request.System).Run(cancellationToken);
         }
     }
@@ -91,29 +93,6 @@ internal static class ChatCommand
 
         tokenizer ??= PromptTokenizer.Load(folder);
         return new ChatFormatter(ChatTemplate.Load(folder), tokenizer.Inner, GenerationDefaults.Load(folder));
-    }
-
-    internal static void Validate(int maxNewTokens, double? temperature, int? topK, double? topP)
-    {
-        if (maxNewTokens < 1)
-        {
-            throw new BadInputException($"--max-new-tokens must be at least 1 (got {maxNewTokens}).");
-        }
-
-        if (temperature is { } t && (t < 0 || !double.IsFinite(t)))
-        {
-            throw new BadInputException($"--temperature must be 0 (greedy) or more (got {t}).");
-        }
-
-        if (topK is < 1)
-        {
-            throw new BadInputException($"--top-k must be at least 1 (got {topK}).");
-        }
-
-        if (topP is <= 0 or > 1)
-        {
-            throw new BadInputException($"--top-p must be in (0, 1] (got {topP}).");
-        }
     }
 
     private static string SamplingText(ChatFormatter formatter, ChatRequest request)

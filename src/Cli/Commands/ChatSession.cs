@@ -25,7 +25,7 @@ internal sealed class ChatSession(CliConsole console, CausalLM model, ChatOption
             cancellationToken.ThrowIfCancellationRequested();
             console.Output.Write("> ");
             console.Output.Flush();
-            var line = console.Input.ReadLine();
+            var line = BoundedText.ReadLine(console.Input);
             if (line is null)
             {
                 console.Output.WriteLine();
@@ -118,7 +118,7 @@ internal sealed class ChatSession(CliConsole console, CausalLM model, ChatOption
             }
 
             console.Human.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[grey]({result.Generation.Tokens.Count} tokens after a prompt of {result.Prompt.TokenIds.Count}, {result.Generation.DecodeTokensPerSecond:F1} tok/s{(result.Generation.StopReason == Runtime.Models.StopReason.MaxNewTokens ? ", stopped at --max-new-tokens" : string.Empty)})[/]"));
+                $"[grey]({result.Generation.Tokens.Count} tokens after a prompt of {result.Prompt.TokenIds.Count}, {result.Generation.DecodeTokensPerSecond:F1} tok/s{result.Generation.StopReason switch { Runtime.Models.StopReason.MaxNewTokens => ", stopped at --max-new-tokens", Runtime.Models.StopReason.ContextLimit => ", stopped at the end of the context", _ => string.Empty }})[/]"));
             _history.Add(ChatMessage.User(text));
             _history.Add(ChatMessage.Assistant(result.Text));
         }
@@ -132,6 +132,11 @@ internal sealed class ChatSession(CliConsole console, CausalLM model, ChatOption
         catch (ChatTemplateException e)
         {
             console.Error.WriteLine("error: " + e.Message);
+        }
+        catch (Runtime.Models.ContextLengthException e)
+        {
+            // The conversation outgrew the context: this answer is refused, the session goes on.
+            console.Error.WriteLine("error: " + ContextCheck.Message(e, Runtime.Models.ContextWindow.Source(model.Config)) + " /reset clears the conversation.");
         }
         finally
         {

@@ -28,6 +28,49 @@ internal static class CommonOptions
 
     public static Option<bool> Strict() => new("--strict") { Description = "Refuse instead of falling back when the device cannot run the requested dtype or device." };
 
+    /// <summary>
+    /// <c>--context-overflow</c>: what run and chat do when the prompt and <c>--max-new-tokens</c> pass the model's context.
+    /// </summary>
+    public static Option<string> ContextOverflow(string defaultValue, string defaultMeaning) => new Option<string>("--context-overflow")
+    {
+        Description = "When the prompt and --max-new-tokens pass the model's context: refuse (exit 2, with both numbers), stop (generate until the context is full; warning PREC110) or truncate (keep the prompt's end; warning PREC109). Default: " + defaultMeaning + ".",
+        DefaultValueFactory = _ => defaultValue,
+    }.AcceptOnlyFromAmong("refuse", "stop", "truncate");
+
+    public static Runtime.Models.ContextOverflow ParseContextOverflow(string text) => text switch
+    {
+        "stop" => Runtime.Models.ContextOverflow.StopAtLimit,
+        "truncate" => Runtime.Models.ContextOverflow.TruncatePrompt,
+        _ => Runtime.Models.ContextOverflow.Refuse,
+    };
+
+    /// <summary>The most new tokens one request may ask for (a bound for models whose config declares no context).</summary>
+    public const int MaxNewTokensLimit = 1 << 20;
+
+    /// <summary>Bad input naming the flag when a generation setting is out of range (NaN and infinities included).</summary>
+    public static void ValidateGeneration(int maxNewTokens, double? temperature, int? topK, double? topP)
+    {
+        if (maxNewTokens is < 1 or > MaxNewTokensLimit)
+        {
+            throw new BadInputException($"--max-new-tokens must be from 1 to {MaxNewTokensLimit} (got {maxNewTokens}).");
+        }
+
+        if (temperature is { } t && !(t >= 0 && double.IsFinite(t)))
+        {
+            throw new BadInputException($"--temperature must be 0 (greedy) or a finite number above 0 (got {t.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+
+        if (topK is < 1)
+        {
+            throw new BadInputException($"--top-k must be at least 1 (got {topK}).");
+        }
+
+        if (topP is { } p && !(p > 0 && p <= 1))
+        {
+            throw new BadInputException($"--top-p must be in (0, 1] (got {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+    }
+
     public static DType? ParseDtype(string text) => text switch
     {
         "auto" => DType.Auto,

@@ -28,12 +28,7 @@ internal static class EmbedCommand
             var all = new List<string>(parse.GetValue(texts) ?? []);
             if (parse.GetValue(file) is { } list)
             {
-                if (!File.Exists(list))
-                {
-                    throw new BadInputException($"--file: {list} does not exist.");
-                }
-
-                all.AddRange(File.ReadLines(list).Where(line => line.Trim().Length > 0));
+                all.AddRange(BoundedText.ReadLines(list, "--file"));
             }
 
             if (all.Count == 0)

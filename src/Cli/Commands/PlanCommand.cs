@@ -37,6 +37,11 @@ internal static class PlanCommand
 
             var modelPath = parse.GetRequiredValue(path);
             var config = ModelPaths.LoadConfig(modelPath);
+            if (contextLength is { } tokens && tokens > MaxContext(config))
+            {
+                throw new BadInputException($"--context {tokens} is more than the {MaxContext(config)} tokens a plan can budget for this model ({(Runtime.Models.ContextWindow.Limit(config) is null ? "the largest context planned for a model that declares none" : "its context, " + Runtime.Models.ContextWindow.Source(config))}).");
+            }
+
             var target = HardwareSelection.Resolve(parse.GetRequiredValue(hardware));
             var request = new PlanRequest(
                 Dtype: CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
@@ -62,6 +67,9 @@ internal static class PlanCommand
         });
         return command;
     }
+
+    /// <summary>The largest <c>--context</c>: the model's own context, or 2^31 − 1 tokens when its config declares none.</summary>
+    private static long MaxContext(ModelConfig config) => Runtime.Models.ContextWindow.Limit(config) ?? int.MaxValue;
 
     internal static void Render(IAnsiConsole human, PrecisionPlan plan, string hardware)
     {

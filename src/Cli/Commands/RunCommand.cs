@@ -29,13 +29,14 @@ internal static class RunCommand
         var logits = new Option<string?>("--logits") { Description = "Write the logits of the last prompt position and of every generated step to this .npy file (float32, steps × vocabulary)." };
         var chat = new Option<bool>("--chat") { Description = "Apply the model's chat template to --prompt as the user's message; stop at its end-of-turn token; sampling defaults from generation_config.json." };
         var variables = TemplateVariables.Option();
+        var overflow = CommonOptions.ContextOverflow("refuse", "refuse");
         var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, chat, variables, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, overflow, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -55,7 +56,8 @@ internal static class RunCommand
                 parse.GetValue(adapter),
                 parse.GetValue(json),
                 parse.GetValue(chat),
-                TemplateVariables.Parse(parse.GetValue(variables)));
+                TemplateVariables.Parse(parse.GetValue(variables)),
+                CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -81,10 +83,9 @@ internal static class RunCommand
         {
             throw new BadInputException($"The tokenizer gives id {promptIds.Max()}, past the model's vocabulary of {config.VocabSize}: tokenizer and model do not belong together.");
         }
-        if (config.MaxPositionEmbeddings is { } context && request.MaxNewTokens >= context)
-        {
-            throw new BadInputException($"--max-new-tokens {request.MaxNewTokens} leaves no room for the prompt in the model's context of {context} tokens (max_position_embeddings).");
-        }
+
+        // Checked against the context before the weights are read: nothing is allocated for a length the model cannot take.
+        var fitted = ContextCheck.Fit(config, promptIds, request.MaxNewTokens, request.ContextOverflow, out var truncation);
 
         if (!Checkpoint.Exists(folder))
         {
@@ -123,9 +124,9 @@ internal static class RunCommand
                     StopTokenIds = tokenizer?.StopTokenIds ?? [],
                     CaptureLogits = request.LogitsFile is not null,
                 };
+            generation = generation with { ContextOverflow = request.ContextOverflow };
 
-            // A prompt that does not fit in the context with the answer keeps its end (PREC109 says so, with the lengths).
-            var fitted = model.FitToContext(promptIds, generation.MaxNewTokens, out var truncation);
+            // A prompt cut to fit (--context-overflow truncate) keeps its end; PREC109 says so, with the lengths.
             var truncations = truncation is null ? Array.Empty<InputTruncation>() : [truncation];
             var truncationWarnings = truncations.Select(t => t.ToWarning("the prompt")).ToArray();
 
@@ -161,7 +162,7 @@ internal static class RunCommand
             onResult?.Invoke(result, tokenizer?.Decode(result.Tokens));
             if (request.LogitsFile is not null && result.Logits is not null)
             {
-                NpyWriter.Write(request.LogitsFile, result.Logits);
+                OutputFile.Write(request.LogitsFile, "--logits", () => NpyWriter.Write(request.LogitsFile, result.Logits));
             }
 
             var warnings = model.LoadWarnings.Concat(truncationWarnings).Concat(result.Warnings).Select(WarningJson.From).ToArray();
@@ -178,7 +179,7 @@ internal static class RunCommand
                     Math.Round(result.PrefillTokensPerSecond, 2),
                     Math.Round(result.DecodeTokensPerSecond, 2),
                     peak,
-                    result.StopReason == StopReason.StopToken ? "stopToken" : "maxNewTokens",
+                    result.StopReason switch { StopReason.StopToken => "stopToken", StopReason.ContextLimit => "contextLimit", _ => "maxNewTokens" },
                     truncations.Select(TruncationJson.From).ToArray()));
             }
             else
@@ -226,15 +227,7 @@ internal static class RunCommand
             throw new BadInputException("Give exactly one of --prompt TEXT or --prompt-tokens 1,2,3.");
         }
 
-        if (request.MaxNewTokens < 1)
-        {
-            throw new BadInputException($"--max-new-tokens must be at least 1 (got {request.MaxNewTokens}).");
-        }
-
-        if (request.Temperature is { } temperature && (temperature < 0 || !double.IsFinite(temperature)))
-        {
-            throw new BadInputException($"--temperature must be 0 (greedy) or more (got {temperature}).");
-        }
+        CommonOptions.ValidateGeneration(request.MaxNewTokens, request.Temperature, request.TopK, request.TopP);
 
         if (request.TemplateVariables is not null && !request.Chat)
         {
@@ -246,19 +239,9 @@ internal static class RunCommand
             throw new BadInputException("--chat needs the user's message as --prompt TEXT (the template renders text, not token ids).");
         }
 
-        if (request.TopK is < 1)
+        if (request.LogitsFile is not null)
         {
-            throw new BadInputException($"--top-k must be at least 1 (got {request.TopK}).");
-        }
-
-        if (request.TopP is <= 0 or > 1)
-        {
-            throw new BadInputException($"--top-p must be in (0, 1] (got {request.TopP}).");
-        }
-
-        if (request.LogitsFile is not null && Path.GetDirectoryName(Path.GetFullPath(request.LogitsFile)) is { } folder && !Directory.Exists(folder))
-        {
-            throw new BadInputException($"--logits: the folder {folder} does not exist.");
+            OutputFile.CheckWritable(request.LogitsFile, "--logits");
         }
     }
 
@@ -293,4 +276,5 @@ internal sealed record RunRequest(
     string? Adapter,
     bool Json,
     bool Chat = false,
-    IReadOnlyDictionary<string, object?>? TemplateVariables = null);
+    IReadOnlyDictionary<string, object?>? TemplateVariables = null,
+    ContextOverflow ContextOverflow = ContextOverflow.Refuse);

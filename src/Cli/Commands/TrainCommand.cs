@@ -78,7 +78,7 @@ internal static class TrainCommand
 
         var resumeFrom = request.Resume is null ? null : Bad(() => TrainingCheckpoint.Resolve(request.Resume));
         var saved = resumeFrom is null ? new TrainingOptions() : Bad(() => TrainingCheckpoint.ReadState(resumeFrom)).Options;
-        var options = Bad(() => request.Overrides.Apply(saved));
+        var options = request.Overrides.Apply(saved, resumeFrom is not null);
         var outputFolder = Path.GetFullPath(request.Output ?? (resumeFrom is not null ? Path.GetDirectoryName(resumeFrom)! : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))) + "-lora"));
         if (request.Merge is not null && (File.Exists(request.Merge) || (Directory.Exists(request.Merge) && Directory.EnumerateFileSystemEntries(request.Merge).Any())))
         {
@@ -117,6 +117,10 @@ internal static class TrainCommand
             }
 
             var shown = trainer.Warnings.ToArray();
+            foreach (var stale in TrainingCheckpoint.RemoveStaleTemporaries(outputFolder))
+            {
+                console.Error.WriteLine($"removed {stale}, the temporary folder of an interrupted save");
+            }
 
             TrainingResult result;
             try
@@ -257,29 +261,110 @@ internal sealed record TrainOverrides(
     int? SaveEvery,
     long? Seed)
 {
-    public TrainingOptions Apply(TrainingOptions baseline)
+    /// <summary>The flag of each <see cref="TrainingOptions"/> and <see cref="LoraOptions"/> property, for messages.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
-        var lora = baseline.Lora with
+        [nameof(TrainingOptions.Steps)] = "--steps",
+        [nameof(TrainingOptions.BatchSize)] = "--batch-size",
+        [nameof(TrainingOptions.GradientAccumulation)] = "--grad-accum",
+        [nameof(TrainingOptions.LearningRate)] = "--lr",
+        [nameof(TrainingOptions.WarmupSteps)] = "--warmup",
+        [nameof(TrainingOptions.MaxLength)] = "--max-length",
+        [nameof(TrainingOptions.SaveEvery)] = "--save-every",
+        [nameof(LoraOptions.Rank)] = "--lora-rank",
+        [nameof(LoraOptions.Alpha)] = "--lora-alpha",
+        [nameof(LoraOptions.Dropout)] = "--lora-dropout",
+        [nameof(LoraOptions.TargetModules)] = "--lora-targets",
+    };
+
+    /// <summary>The settings of a run: <paramref name="baseline"/> (defaults, or the resumed run's) with the flags given; bad input naming the flag.</summary>
+    public TrainingOptions Apply(TrainingOptions baseline, bool resumed = false)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        Check();
+        try
         {
-            Rank = Rank ?? baseline.Lora.Rank,
-            Alpha = Alpha ?? baseline.Lora.Alpha,
-            Dropout = Dropout ?? baseline.Lora.Dropout,
-            TargetModules = Targets is null ? baseline.Lora.TargetModules : LoraOptions.ParseTargets(Targets),
-        };
-        var options = baseline with
+            var lora = baseline.Lora with
+            {
+                Rank = Rank ?? baseline.Lora.Rank,
+                Alpha = Alpha ?? baseline.Lora.Alpha,
+                Dropout = Dropout ?? baseline.Lora.Dropout,
+                TargetModules = Targets is null ? baseline.Lora.TargetModules : ParseTargets(Targets),
+            };
+            var options = baseline with
+            {
+                Lora = lora,
+                Steps = Steps ?? baseline.Steps,
+                BatchSize = BatchSize ?? baseline.BatchSize,
+                GradientAccumulation = GradientAccumulation ?? baseline.GradientAccumulation,
+                LearningRate = LearningRate ?? baseline.LearningRate,
+                WarmupSteps = Warmup ?? baseline.WarmupSteps,
+                MaxLength = MaxLength ?? baseline.MaxLength,
+                SaveEvery = SaveEvery ?? baseline.SaveEvery,
+                Seed = Seed ?? baseline.Seed,
+            };
+            options.Validate();
+            return options;
+        }
+        catch (ArgumentException e)
         {
-            Lora = lora,
-            Steps = Steps ?? baseline.Steps,
-            BatchSize = BatchSize ?? baseline.BatchSize,
-            GradientAccumulation = GradientAccumulation ?? baseline.GradientAccumulation,
-            LearningRate = LearningRate ?? baseline.LearningRate,
-            WarmupSteps = Warmup ?? baseline.WarmupSteps,
-            MaxLength = MaxLength ?? baseline.MaxLength,
-            SaveEvery = SaveEvery ?? baseline.SaveEvery,
-            Seed = Seed ?? baseline.Seed,
-        };
-        options.Validate();
-        return options;
+            // A value from a resumed checkpoint's state, or the targets' parser: named by its flag, not the property.
+            var flag = e.ParamName is { } name && Flags.TryGetValue(name, out var known) ? known : "a training setting";
+            var reason = e is ArgumentOutOfRangeException { ActualValue: { } actual }
+                ? string.Create(CultureInfo.InvariantCulture, $"{actual} is out of range")
+                : e.Message.Split(" (Parameter", 2)[0];
+            throw new BadInputException($"{flag}: {reason}{(resumed ? " (the value may come from the resumed checkpoint)" : "")}.", e);
+        }
+    }
+
+    /// <summary>Each flag given, checked with its own name and range.</summary>
+    private void Check()
+    {
+        AtLeast("--steps", Steps, 1);
+        AtLeast("--batch-size", BatchSize, 1);
+        AtLeast("--grad-accum", GradientAccumulation, 1);
+        AtLeast("--warmup", Warmup, 0);
+        AtLeast("--max-length", MaxLength, 1);
+        AtLeast("--lora-rank", Rank, 1);
+        if (SaveEvery is < 1)
+        {
+            throw new BadInputException($"--save-every must be at least 1 (got {SaveEvery}); leave it out to save only at the end.");
+        }
+
+        Positive("--lr (the learning rate)", LearningRate);
+        Positive("--lora-alpha", Alpha);
+        if (Dropout is { } dropout && !(dropout >= 0 && dropout < 1))
+        {
+            throw new BadInputException($"--lora-dropout must be in [0, 1) (got {dropout.ToString(CultureInfo.InvariantCulture)}).");
+        }
+    }
+
+    private static IReadOnlyList<string> ParseTargets(string text)
+    {
+        try
+        {
+            return LoraOptions.ParseTargets(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadInputException("--lora-targets: " + e.Message.Split(" (Parameter", 2)[0], e);
+        }
+    }
+
+    private static void AtLeast(string flag, int? value, int minimum)
+    {
+        if (value < minimum)
+        {
+            throw new BadInputException($"{flag} must be at least {minimum} (got {value}).");
+        }
+    }
+
+    private static void Positive(string flag, double? value)
+    {
+        if (value is { } v && !(v > 0 && double.IsFinite(v)))
+        {
+            throw new BadInputException($"{flag} must be a finite number above 0 (got {v.ToString(CultureInfo.InvariantCulture)}).");
+        }
     }
 }
 

@@ -107,6 +107,7 @@ public sealed class ChatFormatter
             TopK = options.TopK ?? (sample ? Defaults.TopK is > 0 ? Defaults.TopK : null : null),
             Seed = options.Seed,
             StopTokenIds = StopTokenIds.ToArray(),
+            ContextOverflow = options.ContextOverflow,
         };
     }
 }

@@ -17,6 +17,13 @@ public sealed record ChatOptions
     /// <summary>Seed of the sampler; null draws one.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>
+    /// When the conversation and <see cref="MaxNewTokens"/> do not fit in the model's context. The default stops the answer
+    /// where the context ends (PREC110): a conversation fills the context as it goes, and <see cref="MaxNewTokens"/> is a cap.
+    /// A conversation that leaves no room for one token is refused (<see cref="Models.ContextLengthException"/>) either way.
+    /// </summary>
+    public Models.ContextOverflow ContextOverflow { get; init; } = Models.ContextOverflow.StopAtLimit;
+
     /// <summary>Whether the template appends the assistant's opening (almost always: the model answers next).</summary>
     public bool AddGenerationPrompt { get; init; } = true;
 

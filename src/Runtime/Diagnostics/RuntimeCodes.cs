@@ -33,6 +33,9 @@ public static class RuntimeCodes
     /// <summary>An input was longer than the model reads and was cut to fit (<see cref="InputTruncation"/> has the lengths).</summary>
     public const string InputTruncated = "PREC109";
 
+    /// <summary>Generation stopped because the context was full before the new tokens asked for (<see cref="Models.ContextOverflow.StopAtLimit"/>).</summary>
+    public const string ContextLimitReached = "PREC110";
+
     /// <summary>The runtime does not run this architecture: an unknown <c>model_type</c>, activation or RoPE scaling, or a size beyond its bounds.</summary>
     public const string ModelNotSupported = "PREC111";
 }

@@ -77,8 +77,12 @@ internal sealed class Attention
         }
 
         var allowed = Mask(start, seq, keyStart, keyCount, _window, x.device);
+
+        // An explicit Scalar held until after the call: an implicit one can be finalized while libtorch still reads it
+        // (seen once as "Expected false to be true" from Scalar::toFloat under a parallel test run).
+        using var minusInfinity = TorchSharp.ScalarExtensionMethods.ToScalar(double.NegativeInfinity);
         var probabilities = scores.to_type(ScalarType.Float32)
-            .masked_fill(allowed.logical_not(), double.NegativeInfinity)
+            .masked_fill(allowed.logical_not(), minusInfinity)
             .softmax(-1)
             .to_type(x.dtype);
         var context = probabilities.matmul(v).transpose(1, 2).reshape(batch, seq, _heads * _headDim);

@@ -71,14 +71,37 @@ public sealed class DecoderRunner : IDisposable
     /// <summary>Generates from <paramref name="prompt"/>, streaming each token to <paramref name="onToken"/>.</summary>
     public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions? options = null, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(prompt);
         options ??= new GenerationOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxNewTokens);
         var warnings = new List<PrecisionWarning>();
+
+        // The context is checked before any tensor exists: a prompt past it would otherwise allocate attention scores for
+        // its whole length (a 130,000-token prompt asks for ~70 GB) before failing or running past trained positions.
+        if (options.ContextOverflow == ContextOverflow.TruncatePrompt)
+        {
+            prompt = ContextWindow.Fit(Config, prompt, options.MaxNewTokens, out var truncation);
+            if (truncation is not null)
+            {
+                warnings.Add(truncation.ToWarning("the prompt"));
+            }
+        }
+
+        var allowed = ContextWindow.Allowed(Config, prompt.Count, options.MaxNewTokens, options.ContextOverflow);
+        var request = allowed == options.MaxNewTokens ? options : options with { MaxNewTokens = allowed };
         while (true)
         {
             var guard = Guard.Enabled ? new OverflowGuard(_model.Dtype) : null;
             try
             {
-                var result = TokenGenerator.Generate(_model, prompt, options, UseCache, guard, onToken, cancellationToken);
+                var result = TokenGenerator.Generate(_model, prompt, request, UseCache, guard, onToken, cancellationToken);
+                if (allowed < options.MaxNewTokens && result.StopReason == StopReason.MaxNewTokens)
+                {
+                    var stopped = ContextWindow.StoppedWarning(Config, prompt.Count, result.Tokens.Count, options.MaxNewTokens);
+                    _logger.LogWarning("{Code}: {Message}", stopped.Code, stopped.Message);
+                    return result with { StopReason = StopReason.ContextLimit, Warnings = [.. warnings, .. result.Warnings, stopped] };
+                }
+
                 return result with { Warnings = [.. warnings, .. result.Warnings] };
             }
             catch (NonFiniteActivationsException overflow) when (Guard.Policy == OverflowPolicy.FallbackToSaferDtype && Guard.SaferThan(_model.Dtype) is not null)

@@ -20,6 +20,12 @@ public sealed record GenerationOptions
     /// <summary>Generation stops after emitting any of these (the stop token is included in the output).</summary>
     public IReadOnlyCollection<int> StopTokenIds { get; init; } = [];
 
+    /// <summary>
+    /// When the prompt and <see cref="MaxNewTokens"/> do not fit in the model's context (<see cref="ContextWindow"/>): refuse
+    /// before any work (the default), or stop at the limit with a PREC110 warning.
+    /// </summary>
+    public ContextOverflow ContextOverflow { get; init; } = ContextOverflow.Refuse;
+
     /// <summary>Keep the FP32 logits of the last prompt position and of every generated step in the result.</summary>
     public bool CaptureLogits { get; init; }
 }
@@ -35,6 +41,9 @@ public enum StopReason
 {
     MaxNewTokens,
     StopToken,
+
+    /// <summary>The context was full (<see cref="ContextOverflow.StopAtLimit"/>; a PREC110 warning says so).</summary>
+    ContextLimit,
 }
 
 /// <summary>The outcome of one generation request.</summary>

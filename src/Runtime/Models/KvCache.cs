@@ -59,13 +59,20 @@ internal sealed class LayerKvCache : IDisposable
     public (Tensor Keys, Tensor Values, long FirstPosition) Append(Tensor keys, Tensor values) =>
         _window is null ? AppendToBuffer(keys, values) : AppendSliding(keys, values, _window.Value);
 
+    /// <summary>
+    /// Full-attention layers hand attention their keys in steps of this many positions (zeros past the last one, which the
+    /// causal mask hides), so the attention products change shape once in 128 tokens, not with every token: libtorch's
+    /// BF16/FP16 CPU matrix products (oneDNN) build and keep code for each shape they meet.
+    /// </summary>
+    internal const long VisibleStep = 128;
+
     private (Tensor Keys, Tensor Values, long FirstPosition) AppendToBuffer(Tensor keys, Tensor values)
     {
         var added = keys.shape[2];
         var needed = Count + added;
         if (_keys is null || _values is null || _keys.shape[2] < needed)
         {
-            var capacity = Math.Max(needed, Math.Max(64, 2 * (_keys?.shape[2] ?? 0)));
+            var capacity = Math.Max((needed + VisibleStep - 1) / VisibleStep * VisibleStep, 2 * (_keys?.shape[2] ?? 0));
             _keys = Grow(_keys, keys, capacity);
             _values = Grow(_values, values, capacity);
         }
@@ -73,14 +80,16 @@ internal sealed class LayerKvCache : IDisposable
         _keys.narrow(2, Count, added).copy_(keys);
         _values.narrow(2, Count, added).copy_(values);
         Count = needed;
-        return (_keys.narrow(2, 0, needed), _values.narrow(2, 0, needed), Start);
+        var visible = Math.Min(_keys.shape[2], (needed + VisibleStep - 1) / VisibleStep * VisibleStep);
+        return (_keys.narrow(2, 0, visible), _values.narrow(2, 0, visible), Start);
     }
 
     private Tensor Grow(Tensor? old, Tensor like, long capacity)
     {
         var shape = like.shape.ToArray();
         shape[2] = capacity;
-        var buffer = empty(shape, dtype: like.dtype, device: like.device).DetachFromDisposeScope();
+        // Zeros, not empty: positions past Count are read (and masked) by attention, and a NaN there would survive the mask in probabilities·V.
+        var buffer = zeros(shape, dtype: like.dtype, device: like.device).DetachFromDisposeScope();
         if (old is not null)
         {
             buffer.narrow(2, 0, Count).copy_(old.narrow(2, 0, Count));

@@ -89,6 +89,13 @@ public sealed class LoraTrainer : IDisposable
         }
 
         CheckOutputFolder(outputFolder);
+        if (outputFolder is not null)
+        {
+            foreach (var stale in TrainingCheckpoint.RemoveStaleTemporaries(outputFolder))
+            {
+                _logger.LogInformation("Removed {Folder}, the temporary folder of an interrupted save.", stale);
+            }
+        }
 
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.Schedule);
         const long padId = 0; // any id: padding sits after every real token, so causal attention never lets a real position see it

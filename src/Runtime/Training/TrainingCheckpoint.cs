@@ -22,7 +22,7 @@ public sealed record TrainerState(int Step, TrainingOptions Options, string Dtyp
 /// that PEFT and <see cref="LoraAdapterSet.Load"/> read as it is, plus <c>optimizer.safetensors</c> (AdamW's FP32 moments) and
 /// <c>trainer_state.json</c>. The folder is written whole or not at all.
 /// </summary>
-public static class TrainingCheckpoint
+public static partial class TrainingCheckpoint
 {
     public const string StateFile = "trainer_state.json";
 
@@ -54,6 +54,35 @@ public static class TrainingCheckpoint
             .Select(entry => (entry.Step, entry.Folder))
             .ToArray();
     }
+
+    /// <summary>
+    /// Removes the temporary folders an interrupted save left in <paramref name="outputFolder"/> (<c>.checkpoint-N.XXXXXXXX.tmp</c>,
+    /// written by <see cref="AtomicFolder"/> and renamed only when whole, so never a checkpoint) and returns their paths.
+    /// Called when a run starts or resumes there; two runs must not share an output folder.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string outputFolder)
+    {
+        ArgumentNullException.ThrowIfNull(outputFolder);
+        if (!Directory.Exists(outputFolder))
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var folder in Directory.EnumerateDirectories(outputFolder, "." + Prefix + "*.tmp"))
+        {
+            if (StaleTemporary().IsMatch(Path.GetFileName(folder)))
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+        }
+
+        return removed;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\.checkpoint-[0-9]+\.[0-9a-f]{8}\.tmp$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StaleTemporary();
 
     /// <summary><paramref name="path"/> itself when it is a checkpoint, else the latest checkpoint inside it.</summary>
     /// <exception cref="DirectoryNotFoundException">Neither.</exception>

@@ -1,5 +1,6 @@
 using PrecisionAnalyzers.Runtime.Diagnostics;
 using PrecisionAnalyzers.Runtime.Encoders;
+using PrecisionAnalyzers.Runtime.Models;
 using PrecisionAnalyzers.Runtime.Tests.RealModels;
 
 namespace PrecisionAnalyzers.Runtime.Tests.Encoders;
@@ -53,6 +54,6 @@ public sealed class TruncationTests : IDisposable
         Assert.True(truncation.KeptEnd);
         Assert.Equal(prompt[^480..], fitted);
         Assert.Equal(RuntimeCodes.InputTruncated, truncation.ToWarning("the prompt").Code);
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.FitToContext(prompt[..10], 512, out _));
+        Assert.Throws<ContextLengthException>(() => model.FitToContext(prompt[..10], 512, out _));
     }
 }
