@@ -30,6 +30,7 @@ internal static class MiniLMPeerBenchmark
         var rounds = Option(args, "--rounds", 5);
         var threadCounts = (Array.IndexOf(args, "--threads") is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : "2,1")
             .Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var profile = args.Contains("--profile");
         var folder = Directory.CreateTempSubdirectory("precision-minilm-peer-").FullName;
         try
         {
@@ -89,6 +90,12 @@ internal static class MiniLMPeerBenchmark
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {sides[s].Name} | {Median(times[s]):F0} | {times[s].Min():F0}–{times[s].Max():F0} | {Median(times[s]) / baseline:F2}× |"));
+                }
+
+                if (profile)
+                {
+                    EncoderStageProfile.Print(fp32, tokenizer, texts, ort, rounds);
+                    EncoderStageProfile.Print(bf16, tokenizer, texts, ort, rounds);
                 }
             }
 

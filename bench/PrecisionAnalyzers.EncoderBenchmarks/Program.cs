@@ -6,7 +6,7 @@ using PrecisionAnalyzers.Runtime.Encoders;
 using TorchSharp;
 
 // `minilm-ort`: the runtime against ONNX Runtime on all-MiniLM-L6-v2 (see MiniLMPeerBenchmark); usage:
-//   dotnet run -c Release --project bench/PrecisionAnalyzers.EncoderBenchmarks -- minilm-ort [--batch 32] [--rounds 5] [--threads 2,1]
+//   dotnet run -c Release --project bench/PrecisionAnalyzers.EncoderBenchmarks -- minilm-ort [--batch 32] [--rounds 5] [--threads 2,1] [--profile]
 if (args.Length > 0 && args[0] == "minilm-ort")
 {
     return MiniLMPeerBenchmark.Run(args[1..]);
