@@ -34,7 +34,7 @@ internal static class MiniLMPeerBenchmark
         var folder = Directory.CreateTempSubdirectory("precision-minilm-peer-").FullName;
         try
         {
-            Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs");
+            Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
             var model = MiniLMPackage.OnnxModel();
             OnnxToSentenceTransformers.Write(OnnxGraphReader.Read(model), MiniLMPackage.Vocabulary(), folder);
             var random = new Random(17);

@@ -12,10 +12,15 @@
 #   COLD      fresh processes per side and dtype for the cold figures (0: none)
 #   ENCODER_ROUNDS  interleaved rounds of the encoder benchmark
 # Environment: GGUF_DIR keeps the written checkpoint and GGUF files there between runs (default: a temporary folder);
-#   FLASH_ATTENTION=auto|on|off is llama.cpp's setting in the timed rounds (the logits check always runs it off).
+#   FLASH_ATTENTION=auto|on|off is llama.cpp's setting in the timed rounds (the logits check always runs it off);
+#   OMP_WAIT_POLICY defaults to PASSIVE here: libtorch and llama.cpp each bring an OpenMP runtime (libgomp) whose idle
+#   workers otherwise spin, and in one process, on 2 cores, each engine's spinning workers take the other's cores (and on a
+#   loaded machine every parallel region waits for a descheduled worker). OMP_WAIT_POLICY=ACTIVE (or unset it with
+#   OMP_WAIT_POLICY=) measures the default; docs/benchmarks.md has both.
 # Output: both tables on stdout, also saved to bench/peers/last-run.txt (untracked), with the load average before, during
 # and after. Prefix with `nice` on a shared machine; the ratios come from interleaved rounds of one run.
 set -euo pipefail
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-PASSIVE}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 threads="${1:-2,1}"
 rounds="${2:-3}"
@@ -30,7 +35,7 @@ dotnet build bench/PrecisionAnalyzers.EncoderBenchmarks -c Release -v q -nologo 
 folder_args=()
 if [[ -n "${GGUF_DIR:-}" ]]; then folder_args=(--folder "$GGUF_DIR"); fi
 {
-  echo "# bench/peers/run.sh $threads $rounds $prompt $new $cold $encoder_rounds — $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+  echo "# bench/peers/run.sh $threads $rounds $prompt $new $cold $encoder_rounds — $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
   echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   dotnet bench/PrecisionAnalyzers.Benchmarks/bin/Release/net10.0/PrecisionAnalyzers.Benchmarks.dll decode-peers \
     --threads "$threads" --rounds "$rounds" --prompt "$prompt" --new "$new" --cold "$cold" \

@@ -48,7 +48,7 @@ internal static class PeerDecodeBenchmark
         folder = keep ? Directory.CreateDirectory(folder).FullName : Directory.CreateTempSubdirectory("precision-peer-decode-").FullName;
 
         TorchSharpLoader.EnsureLoaded();
-        Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs");
+        Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
         using var model = TinyModelFactory.Random(DecodeBenchmark.Config);
         var count = ParameterCounter.Count(model.Config);
         var weightsPerToken = count.Total - count.Embeddings + model.Config.HiddenSize; // one embedding row per token
@@ -70,7 +70,7 @@ internal static class PeerDecodeBenchmark
                 var peers = Dtypes.Select(d => new LlamaCppPeer(Gguf(folder, d.Gguf), threads, d.Gguf == GgufTensorType.F32 ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16, flash)).ToArray();
                 try
                 {
-                    if (threads == threadCounts[0])
+                    if (threads == threadCounts[0] && checkSteps > 0)
                     {
                         Check(runtimes, folder, threads, prompt[..Math.Min(32, prompt.Length)], checkSteps);
                     }
