@@ -6,6 +6,8 @@ using PrecisionAnalyzers.Benchmarks.Loading;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["decode"] = DecodeBenchmark.Run,
+    ["decode-peers"] = PeerDecodeBenchmark.Run,
+    ["decode-peers-cold"] = PeerDecodeBenchmark.RunColdChild,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
 };

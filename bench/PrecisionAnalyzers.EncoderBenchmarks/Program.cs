@@ -1,8 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using PrecisionAnalyzers.EncoderBenchmarks;
 using PrecisionAnalyzers.Runtime;
 using PrecisionAnalyzers.Runtime.Encoders;
 using TorchSharp;
+
+// `minilm-ort`: the runtime against ONNX Runtime on all-MiniLM-L6-v2 (see MiniLMPeerBenchmark); usage:
+//   dotnet run -c Release --project bench/PrecisionAnalyzers.EncoderBenchmarks -- minilm-ort [--batch 32] [--rounds 5] [--threads 2,1] [--profile]
+if (args.Length > 0 && args[0] == "minilm-ort")
+{
+    return MiniLMPeerBenchmark.Run(args[1..]);
+}
 
 // Sentence-encoder batch latency of a BERT-base-sized encoder (random weights) in float32, bfloat16 and float16, measured
 // in the same run, rounds interleaved, as ratios to float32; the planner's Auto choice for this machine is marked.

@@ -13,7 +13,8 @@ namespace PrecisionAnalyzers.Benchmarks.Decode;
 /// </summary>
 internal static class DecodeBenchmark
 {
-    private const string Config = """
+    /// <summary>The ~125M llama (random weights) every decode benchmark runs, the peers included.</summary>
+    internal const string Config = """
         {"model_type":"llama","hidden_size":768,"intermediate_size":2048,"num_hidden_layers":12,"num_attention_heads":12,
          "num_key_value_heads":4,"vocab_size":32000,"max_position_embeddings":2048,"rms_norm_eps":1e-5,"tie_word_embeddings":false,
          "torch_dtype":"float32"}
@@ -25,7 +26,7 @@ internal static class DecodeBenchmark
         const int runs = 3;
         TorchSharpLoader.EnsureLoaded();
         var copy = MemoryBandwidth.CopyBytesPerSecond();
-        var read = MemoryBandwidth.ReadBytesPerSecond();
+        var read = MemoryBandwidth.ReadBytesPerSecond(TorchSharp.torch.get_num_threads());
 
         using var model = TinyModelFactory.Random(Config);
         var count = ParameterCounter.Count(model.Config);
