@@ -161,7 +161,7 @@ public sealed class ChatTemplate
 
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
         }
         catch (JsonException e)

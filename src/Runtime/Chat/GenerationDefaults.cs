@@ -29,7 +29,7 @@ public sealed record GenerationDefaults(bool DoSample, double? Temperature, doub
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new ChatTemplateException(path, 0, 0, "expected a JSON object at the top level");
         }
         catch (JsonException e)
         {

@@ -65,6 +65,12 @@ public sealed class SafetensorsHeader
             throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "the header must begin with '{'");
         }
 
+        // JsonDocument checks the UTF-8 of strings only when they are read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new SafetensorsFormatException(path, null, SafetensorsRule.HeaderJson, "the header is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {

@@ -97,6 +97,9 @@ public sealed class ModelConfig
 
     public ModelKind Kind => Family?.Kind ?? ModelKind.Decoder;
 
+    /// <summary>The most layers a config may declare (the deepest published decoders have a few hundred).</summary>
+    public const long MaxLayers = 10_000;
+
     /// <summary>Reads <c>config.json</c> from a model folder, or the file itself.</summary>
     public static ModelConfig Load(string path)
     {
@@ -128,7 +131,7 @@ public sealed class ModelConfig
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -154,6 +157,12 @@ public sealed class ModelConfig
         var hidden = text.Required("hidden_size");
         var heads = text.Required("num_attention_heads");
         var layers = text.Required("num_hidden_layers");
+        if (layers > MaxLayers)
+        {
+            // Checked before the per-layer list is built: a huge count would allocate and loop for minutes.
+            throw text.Error("num_hidden_layers", $"is {layers}; more than {MaxLayers} layers is not a real model");
+        }
+
         var vocab = text.Required("vocab_size");
         var intermediate = text.Required("intermediate_size");
         var kvHeads = text.Integer("num_key_value_heads", 1) ?? heads;
