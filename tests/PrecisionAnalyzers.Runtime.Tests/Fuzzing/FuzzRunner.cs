@@ -37,13 +37,12 @@ internal static class FuzzRunner
         Directory.CreateDirectory(Path.GetDirectoryName(inFlight)!);
         try
         {
-            if (File.Exists(inFlight))
+            var words = File.Exists(inFlight) ? File.ReadAllText(inFlight).Split(' ') : [];
+            File.Delete(inFlight);
+            if (words.Length == 2 && int.TryParse(words[0], CultureInfo.InvariantCulture, out var seed) && int.TryParse(words[1], CultureInfo.InvariantCulture, out var iteration))
             {
                 // The last run of this target never finished: the process died in native code (a Rust panic, a stack
                 // overflow). The marker says at which input; it is regenerated and reported like any crash.
-                var words = File.ReadAllText(inFlight).Split(' ');
-                var (seed, iteration) = (int.Parse(words[0], CultureInfo.InvariantCulture), int.Parse(words[1], CultureInfo.InvariantCulture));
-                File.Delete(inFlight);
                 crashes.Add(Record(target, settings with { Seed = seed }, iteration, "process died", "the previous run of this target ended the process at this input", Input(corpus, seed, iteration)));
                 return new FuzzReport(target.Name, settings.Seed, 0, clock.Elapsed, TimeSpan.Zero, TimeSpan.Zero, 0, rejected, crashes);
             }
