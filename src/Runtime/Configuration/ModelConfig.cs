@@ -97,8 +97,11 @@ public sealed class ModelConfig
 
     public ModelKind Kind => Family?.Kind ?? ModelKind.Decoder;
 
-    /// <summary>The most layers a config may declare (the deepest published decoders have a few hundred).</summary>
-    public const long MaxLayers = 10_000;
+    /// <summary>
+    /// The most layers a config may declare: far past any real model (a few hundred at most), low enough that the per-layer
+    /// list is a few MB and the planner can still say how impossible a huge model is.
+    /// </summary>
+    public const long MaxLayers = 1_000_000;
 
     /// <summary>Reads <c>config.json</c> from a model folder, or the file itself.</summary>
     public static ModelConfig Load(string path)

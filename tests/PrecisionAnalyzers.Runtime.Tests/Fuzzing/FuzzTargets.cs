@@ -27,7 +27,7 @@ internal static class FuzzTargets
             var header = SafetensorsHeader.Parse(input.AsSpan(8, checked((int)length)), input.Length - 8 - length, path);
             _ = header.Tensors.Sum(t => t.Shape.Length) + header.Metadata.Count;
         }),
-        new("config", "config.json", [typeof(ModelConfigException)], 20_000, (input, folder) =>
+        new("config", "config.json", [typeof(ModelConfigException)], 10_000, (input, folder) =>
         {
             var path = Path.Combine(folder, "config.json");
             File.WriteAllBytes(path, input);
@@ -62,14 +62,19 @@ internal static class FuzzTargets
             }
         },
         PrepareFolder: folder => File.Copy(Stories260K("tokenizer.json"), Path.Combine(folder, "tokenizer.json"))),
-        new("adapter-config", "adapter_config.json", [typeof(AdapterFormatException)], 5_000, (input, folder) =>
+        new("vocab-txt", "vocab.txt", [typeof(TokenizerException)], 1_000, (input, folder) =>
+        {
+            File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), input);
+            Exercise(CheckpointTokenizer.Load(folder));
+        }),
+        new("adapter-config", "adapter_config.json", [typeof(AdapterFormatException)], 3_000, (input, folder) =>
         {
             File.WriteAllBytes(Path.Combine(folder, PeftAdapterFormat.ConfigFile), input);
             LoadAdapter(folder);
         },
         ExtraSeeds: () => [File.ReadAllBytes(Path.Combine(AdapterFixture.Folder, PeftAdapterFormat.ConfigFile))],
         PrepareFolder: folder => File.Copy(Path.Combine(AdapterFixture.Folder, PeftAdapterFormat.WeightsFile), Path.Combine(folder, PeftAdapterFormat.WeightsFile))),
-        new("adapter-weights", "adapter_model.safetensors", [typeof(AdapterFormatException), typeof(SafetensorsFormatException)], 5_000, (input, folder) =>
+        new("adapter-weights", "adapter_model.safetensors", [typeof(AdapterFormatException), typeof(SafetensorsFormatException)], 2_000, (input, folder) =>
         {
             File.WriteAllBytes(Path.Combine(folder, PeftAdapterFormat.WeightsFile), input);
             LoadAdapter(folder);

@@ -50,6 +50,31 @@ public sealed class TokenizerHardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task An_added_token_id_the_Rust_library_would_not_give_is_refused()
+    {
+        // The library ignores the file's ids (it only logs a warning): <x> would be 3, after the vocabulary, and the
+        // ids it emits would not be the ones read here.
+        _folder.Write("tokenizer.json", """
+            { "added_tokens": [ { "id": 7, "content": "<x>", "special": true } ],
+              "model": { "type": "WordLevel", "unk_token": "a", "vocab": { "a": 0, "b": 1, "c": 2 } } }
+            """);
+        var ex = await Refused();
+        Assert.Contains("'<x>' has id 7, but Hugging Face tokenizers gives it id 3", ex.Message);
+    }
+
+    [Fact]
+    public async Task An_added_token_longer_than_the_limit_is_refused()
+    {
+        var token = new string('x', CheckpointTokenizer.MaxAddedTokenLength + 1);
+        _folder.Write("tokenizer.json", $$"""
+            { "added_tokens": [ { "id": 3, "content": "{{token}}", "special": true } ],
+              "model": { "type": "WordLevel", "unk_token": "a", "vocab": { "a": 0, "b": 1, "c": 2 } } }
+            """);
+        var ex = await Refused();
+        Assert.Contains($"a token of {token.Length} characters (at most {CheckpointTokenizer.MaxAddedTokenLength})", ex.Message);
+    }
+
+    [Fact]
     public async Task Invalid_UTF8_in_tokenizer_json_is_refused_at_its_byte()
     {
         var bytes = Encoding.UTF8.GetBytes("""{ "model": { "type": "WordLevel", "unk_token": "a", "vocab": { "a": 0, "bX": 1 } } }""");
