@@ -58,7 +58,9 @@ internal static class FuzzRunner
                     Volatile.Write(ref currentInput, input);
                     Volatile.Write(ref startedAt, Stopwatch.GetTimestamp());
                     Volatile.Write(ref current, i);
-                    File.WriteAllText(inFlight, FormattableString.Invariant($"{settings.Seed} {i}"));
+                    // Written aside and renamed over: a process that dies mid-write still leaves a whole marker.
+                    File.WriteAllText(inFlight + ".new", FormattableString.Invariant($"{settings.Seed} {i}"));
+                    File.Move(inFlight + ".new", inFlight, overwrite: true);
                     var error = Execute(target, input, scratch);
                     Volatile.Write(ref current, -1);
                     lock (crashes)
