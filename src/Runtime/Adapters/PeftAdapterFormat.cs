@@ -93,7 +93,9 @@ public static class PeftAdapterFormat
         var dropout = Number(root, "lora_dropout", path, required: false) ?? 0;
         IReadOnlyList<string> targets = root["target_modules"] switch
         {
-            JsonArray array => array.Select(node => node?.GetValue<string>() ?? "").ToArray(),
+            JsonArray array => array.Select(node => node is JsonValue name && name.TryGetValue<string>(out var text)
+                ? text
+                : throw new AdapterFormatException(path, $"target_modules must hold module names, found {node?.ToJsonString() ?? "null"}")).ToArray(),
             JsonValue value when value.TryGetValue<string>(out var word) => word == "all-linear" ? LoraOptions.AllLinearModules : [word],
             _ => throw new AdapterFormatException(path, "target_modules must be a list of module names or 'all-linear'"),
         };

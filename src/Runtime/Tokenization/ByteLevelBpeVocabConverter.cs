@@ -13,15 +13,7 @@ internal static class ByteLevelBpeVocabConverter
 {
     public static JsonObject ToTokenizerJson(string vocabJson, string[] mergeLines, JsonObject? tokenizerConfig, string vocabPath, string mergesPath)
     {
-        JsonObject vocab;
-        try
-        {
-            vocab = JsonNode.Parse(vocabJson) as JsonObject ?? throw new TokenizerException(vocabPath, "is not a JSON object of token → id");
-        }
-        catch (JsonException ex)
-        {
-            throw new TokenizerException(vocabPath, $"malformed JSON: {ex.Message}", ex);
-        }
+        var vocab = TokenizerFileReader.ParseObject(vocabPath, System.Text.Encoding.UTF8.GetBytes(vocabJson));
 
         foreach (var (token, id) in vocab)
         {

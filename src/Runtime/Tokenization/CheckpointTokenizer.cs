@@ -27,6 +27,9 @@ public enum TokenizerKind
 public sealed class CheckpointTokenizer
 {
     public const string TokenizerJsonFile = TokenizerSource.TokenizerJson;
+
+    /// <summary>The longest added token accepted (real ones are at most a few dozen characters).</summary>
+    public const int MaxAddedTokenLength = 1024;
     public const string SentencePieceModelFile = TokenizerSource.TokenizerModel;
 
     private readonly HfTokenizerEngine _engine;
@@ -281,6 +284,14 @@ public sealed class CheckpointTokenizer
                 throw new TokenizerException(path, $"unsupported model type '{type}' (supported: BPE, WordPiece, Unigram, WordLevel)");
         }
 
+        // Hugging Face tokenizers does not take an added token's id from the file: it adds the tokens in order, a token of the
+        // vocabulary keeping its id and any other taking the next id after the vocabulary (and after the added tokens
+        // before it), and only logs a warning when the file said otherwise. A file whose ids differ would make the
+        // library emit ids this vocabulary does not have: refused.
+        var modelVocabulary = new Dictionary<string, int>(tokenToId, StringComparer.Ordinal);
+        var modelSize = json["model"]?["vocab"] is JsonArray unigram ? unigram.Count : ((JsonObject)json["model"]!["vocab"]!).Count;
+        var assigned = new Dictionary<string, int>(StringComparer.Ordinal);
+        int? largestAdded = null;
         foreach (var node in json["added_tokens"] as JsonArray ?? [])
         {
             if (node is not JsonObject added || added["id"] is not JsonValue idNode || !idNode.TryGetValue<int>(out var id)
@@ -288,6 +299,25 @@ public sealed class CheckpointTokenizer
             {
                 throw new TokenizerException(path, $"malformed added_tokens entry: {node?.ToJsonString() ?? "null"}");
             }
+
+            if (content.Length > MaxAddedTokenLength)
+            {
+                // Found by fuzzing: a 94,512-character added token kept the load running for minutes.
+                throw new TokenizerException(path, $"added_tokens: a token of {content.Length} characters (at most {MaxAddedTokenLength}): '{Shorten(content)}'");
+            }
+
+            var given = assigned.TryGetValue(content, out var again) ? again
+                : modelVocabulary.TryGetValue(content, out var inVocabulary) ? inVocabulary
+                : largestAdded is int largest && (largest >= modelSize || modelSize == 0) ? largest + 1
+                : modelSize;
+            if (given != id)
+            {
+                throw new TokenizerException(
+                    path, $"added_tokens: '{Shorten(content)}' has id {id}, but Hugging Face tokenizers gives it id {given} (a token of the vocabulary keeps its id; the others take the ids after the vocabulary, in order)");
+            }
+
+            assigned[content] = given;
+            largestAdded = Math.Max(largestAdded ?? given, given);
 
             idToToken[id] = content;
             tokenToId[content] = id;
@@ -299,6 +329,8 @@ public sealed class CheckpointTokenizer
 
         return (idToToken, tokenToId, special);
     }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     private static bool? Flag(JsonObject? config, string name) => config?[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 
@@ -322,7 +354,9 @@ public sealed class CheckpointTokenizer
         Steps(json["decoder"], "decoders").Any(d => Type(d) switch
         {
             "Strip" => d["start"] is JsonValue v && v.TryGetValue<int>(out var n) && n > 0,
-            "Metaspace" => d["prepend_scheme"] is JsonValue p ? p.GetValue<string>() != "never" : d["add_prefix_space"] is not JsonValue a || a.GetValue<bool>(),
+            "Metaspace" => d["prepend_scheme"] is JsonValue p
+                ? !(p.TryGetValue<string>(out var scheme) && scheme == "never")
+                : d["add_prefix_space"] is not JsonValue a || !a.TryGetValue<bool>(out var add) || add,
             _ => false,
         });
 

@@ -30,6 +30,7 @@ internal sealed class HfTokenizerEngine
     /// </summary>
     public static HfTokenizerEngine Create(JsonObject definition, byte[]? original, string sourcePath)
     {
+        RegexPatternScreen.Check(definition, sourcePath);
         var fixAddedTokens = (definition["added_tokens"] as JsonArray ?? []).Any(a => a is JsonObject o
             && (o["special"] is null || o["single_word"] is null || o["lstrip"] is null || o["rstrip"] is null || o["normalized"] is null));
         byte[] bytes;

@@ -104,10 +104,13 @@ internal sealed class PostProcessor
                 continue;
             }
 
-            var name = item?["SpecialToken"]?["id"]?.GetValue<string>()
-                ?? throw new TokenizerException(path, "post_processor: a TemplateProcessing item is neither SpecialToken nor Sequence");
-            var ids = specials?[name]?["ids"] is JsonArray list
-                ? list.Select(n => n!.GetValue<int>()).ToArray()
+            var name = item is JsonObject step && step["SpecialToken"] is JsonObject special && special["id"] is JsonValue idNode && idNode.TryGetValue<string>(out var text)
+                ? text
+                : throw new TokenizerException(path, "post_processor: a TemplateProcessing item is neither SpecialToken (with a string id) nor Sequence");
+            var ids = specials?[name] is JsonObject entry && entry["ids"] is JsonArray list
+                ? list.Select(n => n is JsonValue value && value.TryGetValue<int>(out var i)
+                    ? i
+                    : throw new TokenizerException(path, $"post_processor.special_tokens.{name}.ids must hold integer ids, found {n?.ToJsonString() ?? "null"}")).ToArray()
                 : tokenToId(name) is int id ? [id] : throw new TokenizerException(path, $"post_processor: the template's special token '{name}' has no id");
             (seenSequence ? suffix : prefix).AddRange(ids);
         }

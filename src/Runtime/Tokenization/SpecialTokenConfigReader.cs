@@ -70,23 +70,7 @@ internal static class SpecialTokenConfigReader
         return new SpecialTokenIds(bos, eos, pad, add);
     }
 
-    internal static JsonObject? ReadObject(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new TokenizerException(path, "expected a JSON object at the top level");
-        }
-        catch (JsonException ex)
-        {
-            throw new TokenizerException(path, $"malformed JSON: {ex.Message}", ex);
-        }
-    }
+    internal static JsonObject? ReadObject(string path) => TokenizerFileReader.ReadObject(path);
 
     private static void AddDistinct(List<int> into, IEnumerable<int> ids)
     {

@@ -32,7 +32,7 @@ internal static class TokenizerSource
         var json = Path.Combine(folder, TokenizerJson);
         if (File.Exists(json))
         {
-            var bytes = File.ReadAllBytes(json);
+            var bytes = TokenizerFileReader.ReadBytes(json, TokenizerFileReader.MaxJsonBytes);
             if (bytes.AsSpan().StartsWith("\uFEFF"u8))
             {
                 bytes = bytes[3..];
@@ -49,7 +49,7 @@ internal static class TokenizerSource
                 continue;
             }
 
-            var data = File.ReadAllBytes(model);
+            var data = TokenizerFileReader.ReadBytes(model, TokenizerFileReader.MaxModelBytes);
             cancellationToken.ThrowIfCancellationRequested();
             if (TiktokenConverter.LooksLikeRanks(data))
             {
@@ -89,19 +89,9 @@ internal static class TokenizerSource
     public static JsonObject ParseObject(string path, string text) => ParseObject(path, Encoding.UTF8.GetBytes(text));
 
     /// <summary>A JSON object from UTF-8 <paramref name="utf8"/>, or a <see cref="TokenizerException"/> naming <paramref name="path"/>.</summary>
-    public static JsonObject ParseObject(string path, byte[] utf8)
-    {
-        try
-        {
-            return JsonNode.Parse(utf8) as JsonObject ?? throw new TokenizerException(path, "expected a JSON object at the top level");
-        }
-        catch (JsonException ex)
-        {
-            throw new TokenizerException(path, $"malformed JSON: {ex.Message}", ex);
-        }
-    }
+    public static JsonObject ParseObject(string path, byte[] utf8) => TokenizerFileReader.ParseObject(path, utf8);
 
-    private static string ReadText(string path) => File.ReadAllText(path, Encoding.UTF8);
+    private static string ReadText(string path) => TokenizerFileReader.ReadText(path, TokenizerFileReader.MaxModelBytes);
 
     private static bool? Flag(JsonObject? config, string name) => config?[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 }
