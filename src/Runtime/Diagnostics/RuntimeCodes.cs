@@ -32,4 +32,7 @@ public static class RuntimeCodes
 
     /// <summary>An input was longer than the model reads and was cut to fit (<see cref="InputTruncation"/> has the lengths).</summary>
     public const string InputTruncated = "PREC109";
+
+    /// <summary>Quantization auto: no unquantized dtype fit the device, so the weights were quantized (the message names the cost).</summary>
+    public const string QuantizedToFit = "PREC110";
 }
