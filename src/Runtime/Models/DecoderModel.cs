@@ -19,7 +19,8 @@ public sealed class DecoderModel : IDisposable
 {
     private readonly Dictionary<string, Tensor> _weights;
     private readonly Dictionary<string, QuantizedWeight> _quantized;
-    private readonly Tensor _embedding;
+    private readonly Tensor? _embedding;
+    private readonly QuantizedWeight? _quantizedEmbedding;
     private readonly Tensor? _head;
     private readonly QuantizedWeight? _quantizedHead;
     private readonly RmsNorm _finalNorm;
@@ -44,9 +45,10 @@ public sealed class DecoderModel : IDisposable
         Tensor W(string name) => weights[name];
         Tensor? Optional(string name) => weights.TryGetValue(name, out var t) ? t : null;
 
-        _embedding = W(plan.Body("embed_tokens.weight"));
-        _quantizedHead = config.TieWordEmbeddings ? null : quantized.GetValueOrDefault(plan.Layout.HeadName);
-        _head = config.TieWordEmbeddings ? _embedding : _quantizedHead is null ? W(plan.Layout.HeadName) : null;
+        _quantizedEmbedding = quantized.GetValueOrDefault(plan.Body("embed_tokens.weight"));
+        _embedding = _quantizedEmbedding is null ? W(plan.Body("embed_tokens.weight")) : null;
+        _quantizedHead = config.TieWordEmbeddings ? _quantizedEmbedding : quantized.GetValueOrDefault(plan.Layout.HeadName);
+        _head = _quantizedHead is not null ? null : config.TieWordEmbeddings ? _embedding : W(plan.Layout.HeadName);
         _finalNorm = new RmsNorm(W(plan.Body("norm.weight")), eps, norm);
         _finalSoftcap = family.FinalLogitSoftcap(config);
 
@@ -109,7 +111,7 @@ public sealed class DecoderModel : IDisposable
     /// <summary>The block format of the layers' projections (and the LM head when <see cref="QuantizedLmHead"/>), or None.</summary>
     public WeightQuantization Quantization { get; }
 
-    /// <summary>Whether the (untied) LM head is quantized too.</summary>
+    /// <summary>Whether the LM head is quantized too (and, when tied, the embedding table it shares).</summary>
     public bool QuantizedLmHead => _quantizedHead is not null;
 
     /// <summary>Bytes of every weight the model holds: the unquantized ones in <see cref="Dtype"/> plus the quantized blocks.</summary>
@@ -162,7 +164,7 @@ public sealed class DecoderModel : IDisposable
             foreach (var name in plan.Expected.Keys)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (quantization != WeightQuantization.None && (IsLayerProjection(plan, name) || (quantizeLmHead && !config.TieWordEmbeddings && name == plan.Layout.HeadName)))
+                if (quantization != WeightQuantization.None && (IsLayerProjection(plan, name) || (quantizeLmHead && name == (config.TieWordEmbeddings ? plan.Body("embed_tokens.weight") : plan.Layout.HeadName))))
                 {
                     using var full = plan.Load(weights, name, ScalarType.Float32, CPU);
                     quantized[name] = QuantizedWeight.Quantize(full, quantization, device);
@@ -247,7 +249,8 @@ public sealed class DecoderModel : IDisposable
         var start = cache?.Length ?? 0;
         var scalarType = ScalarTypeOf(Dtype);
 
-        var hidden = _embedding.index_select(0, inputIds.to(Device).flatten()).view(batch, seq, Config.HiddenSize);
+        var rows = inputIds.to(Device).flatten();
+        var hidden = (_quantizedEmbedding?.Lookup(rows, scalarType) ?? _embedding!.index_select(0, rows)).view(batch, seq, Config.HiddenSize);
         if (Family.ScalesEmbeddings)
         {
             // The reference rounds √hidden to the hidden dtype before multiplying (√3072 = 55.43 becomes 55.5 in BF16).

@@ -90,9 +90,10 @@ public static class MemoryEstimator
         checked(WeightBytes(parameters, dtype) + (16 * loraParameters));
 
     /// <summary>
-    /// Bytes of the weights with the layers' projections (and the untied LM head when <paramref name="lmHead"/>) in the block
-    /// format <paramref name="quantization"/> and everything else (embeddings, norms, biases, vision tower) in
-    /// <paramref name="dtype"/>; rows are padded to whole blocks of 32 as the loader stores them.
+    /// Bytes of the weights the decoder loads with the layers' projections (and with <paramref name="lmHead"/> the LM head,
+    /// or the embedding table a tied head shares) in the block format <paramref name="quantization"/> and everything else
+    /// (embeddings, norms, biases) in <paramref name="dtype"/>; rows are padded to whole blocks of 32 as the loader stores
+    /// them. A vision tower is not counted: the text decoder never loads it.
     /// </summary>
     public static long QuantizedWeightBytes(ModelConfig config, long parameters, DType dtype, WeightQuantization quantization, bool lmHead = false)
     {
@@ -119,8 +120,9 @@ public static class MemoryEstimator
                 (q, h, config.NumHiddenLayers), (kv, h, 2 * config.NumHiddenLayers), (h, q, config.NumHiddenLayers),
                 (i, h, 2 * config.NumHiddenLayers), (h, i, config.NumHiddenLayers),
             };
-            if (lmHead && !config.TieWordEmbeddings)
+            if (lmHead)
             {
+                // An untied head, or the embedding table a tied head shares.
                 matrices.Add((config.VocabSize, h, 1));
             }
 
@@ -132,7 +134,9 @@ public static class MemoryEstimator
                 bytes += rows * ((columns + 31) / 32) * blockBytes * count;
             }
 
-            return WeightBytes(parameters - quantized, dtype) + bytes;
+            // The vision tower of a multimodal checkpoint is never loaded by the text decoder.
+            var vision = ParameterCounter.Count(config).Vision;
+            return WeightBytes(parameters - quantized - vision, dtype) + bytes;
         }
     }
 }

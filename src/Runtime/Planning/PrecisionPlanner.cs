@@ -56,7 +56,7 @@ public sealed class PrecisionPlanner
         var head = request.QuantizeLmHead;
         if (quantization is WeightQuantization.Int8 or WeightQuantization.Int4)
         {
-            reasons.Add($"{Name(quantization)} weights were requested: the layers' projections{(head && !config.TieWordEmbeddings ? " and the LM head" : "")} are quantized at load time in blocks of 32; embeddings, norms{(head && !config.TieWordEmbeddings ? "" : ", the LM head")} and activations stay in the compute dtype");
+            reasons.Add($"{Name(quantization)} weights were requested: {QuantizedParts(config, head)} are quantized at load time in blocks of 32; {KeptParts(config, head)} and activations stay in the compute dtype");
         }
 
         var quantizeNow = quantization is WeightQuantization.Int8 or WeightQuantization.Int4 ? quantization : WeightQuantization.None;
@@ -85,7 +85,7 @@ public sealed class PrecisionPlanner
                 [WeightQuantization.Int4] = MemoryEstimator.QuantizedWeightBytes(config, parameters, dtype ?? DType.Float32, WeightQuantization.Int4, head),
             },
             Quantization = dtype is null ? WeightQuantization.None : quantizeNow,
-            QuantizeLmHead = head && quantizeNow != WeightQuantization.None && !config.TieWordEmbeddings,
+            QuantizeLmHead = head && quantizeNow != WeightQuantization.None,
             Dtype = dtype,
             Device = device,
             CheckpointDtype = checkpoint,
@@ -141,21 +141,25 @@ public sealed class PrecisionPlanner
                     return false;
                 }
 
-                foreach (var format in new[] { WeightQuantization.Int8, WeightQuantization.Int4 })
+                // Int8 before int4; the head (or the tied embedding table) stays unquantized unless that is what it takes.
+                var tries = new[] { (WeightQuantization.Int8, head), (WeightQuantization.Int8, true), (WeightQuantization.Int4, head), (WeightQuantization.Int4, true) }.Distinct();
+                foreach (var (format, withHead) in tries)
                 {
-                    var (qKv, qRequired, qWithHeadroom) = Need(config, request, parameters, weights, context, compute, format, head);
-                    var bytes = MemoryEstimator.QuantizedWeightBytes(config, parameters, compute, format, head);
+                    var (qKv, qRequired, qWithHeadroom) = Need(config, request, parameters, weights, context, compute, format, withHead);
+                    var bytes = MemoryEstimator.QuantizedWeightBytes(config, parameters, compute, format, withHead);
                     if (qWithHeadroom > device.MemoryBytes)
                     {
-                        reasons.Add($"quantization auto: {Name(format)} weights with {DtypeRules.Name(compute)} compute would need {Bytes(qWithHeadroom)} with headroom: does not fit either");
+                        reasons.Add($"quantization auto: {Name(format)} weights for {QuantizedParts(config, withHead)} with {DtypeRules.Name(compute)} compute would need {Bytes(qWithHeadroom)} with headroom: does not fit either");
                         continue;
                     }
+
+                    head = withHead;
 
                     var cost = format == WeightQuantization.Int8
                         ? "8-bit weights are close to lossless (measured in docs/quantization.md) but not bit-identical to the checkpoint"
                         : "4-bit weights cost measurable accuracy (see docs/quantization.md: lower top-1 agreement and higher perplexity than int8)";
-                    reasons.Add($"quantization auto: no unquantized dtype fits {device.Name}, so the layers' projections are quantized to {Name(format)} ({Bytes(bytes)} of weights) with {DtypeRules.Name(compute)} compute");
-                    warnings.Add(new PrecisionWarning(RuntimeCodes.QuantizedToFit, $"no unquantized dtype fits {device.Name} ({Bytes(device.MemoryBytes)} available); the projections were quantized to {Name(format)} with {DtypeRules.Name(compute)} activations to fit. Cost: {cost}. Pass --quantize none (LoadOptions.Quantization = None) to refuse."));
+                    reasons.Add($"quantization auto: no unquantized dtype fits {device.Name}, so {QuantizedParts(config, withHead)} are quantized to {Name(format)} ({Bytes(bytes)} of weights; {KeptParts(config, withHead)} stay in {DtypeRules.Name(compute)}) with {DtypeRules.Name(compute)} compute");
+                    warnings.Add(new PrecisionWarning(RuntimeCodes.QuantizedToFit, $"no unquantized dtype fits {device.Name} ({Bytes(device.MemoryBytes)} available); {QuantizedParts(config, withHead)} were quantized to {Name(format)} with {DtypeRules.Name(compute)} activations to fit. Cost: {cost}. Pass --quantize none (LoadOptions.Quantization = None) to refuse."));
                     quantizeNow = format;
                     (kv, required) = (qKv, qRequired);
                     return true;
@@ -343,6 +347,12 @@ public sealed class PrecisionPlanner
         };
         return (kv, required, (long)(required * (1 + Headroom)));
     }
+
+    private static string QuantizedParts(ModelConfig config, bool head) =>
+        !head ? "the layers' projections" : config.TieWordEmbeddings ? "the layers' projections and the embedding table the LM head shares" : "the layers' projections and the LM head";
+
+    private static string KeptParts(ModelConfig config, bool head) =>
+        !head ? "embeddings, norms, the LM head" : config.TieWordEmbeddings ? "norms" : "embeddings, norms";
 
     /// <summary><c>int8</c>, <c>int4</c>, <c>none</c>, <c>auto</c>.</summary>
     public static string Name(WeightQuantization quantization) => quantization.ToString().ToLowerInvariant();

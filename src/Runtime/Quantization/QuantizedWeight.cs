@@ -116,21 +116,33 @@ public sealed unsafe class QuantizedWeight : IDisposable
     }
 
     /// <summary>The weight [out, in] in <paramref name="dtype"/> on the weight's device (a new tensor the caller owns).</summary>
-    public Tensor Dequantize(ScalarType dtype)
+    public Tensor Dequantize(ScalarType dtype) => DequantizeRows(Values, Scales, Minimums, dtype);
+
+    /// <summary>Rows <paramref name="rows"/> (int64 indices) dequantized to <paramref name="dtype"/>: an embedding lookup.</summary>
+    public Tensor Lookup(Tensor rows, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var scope = NewDisposeScope();
+        var picked = DequantizeRows(Values.index_select(0, rows), Scales.index_select(0, rows), Minimums?.index_select(0, rows), dtype);
+        return picked.MoveToOuterDisposeScope();
+    }
+
+    private Tensor DequantizeRows(Tensor packed, Tensor scales, Tensor? minimums, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var rows = packed.shape[0];
         var blocks = Blocks;
         var values = Format == WeightQuantization.Int8
-            ? Values.view(Rows, blocks, BlockQuantizer.BlockSize).to_type(ScalarType.Float32)
-            : Unpack();
-        var scaled = values * Scales.to_type(ScalarType.Float32).unsqueeze(-1);
-        if (Minimums is not null)
+            ? packed.view(rows, blocks, BlockQuantizer.BlockSize).to_type(ScalarType.Float32)
+            : Unpack(packed.view(rows, blocks, BlockQuantizer.BlockSize / 2));
+        var scaled = values * scales.to_type(ScalarType.Float32).unsqueeze(-1);
+        if (minimums is not null)
         {
-            scaled = scaled + Minimums.to_type(ScalarType.Float32).unsqueeze(-1);
+            scaled = scaled + minimums.to_type(ScalarType.Float32).unsqueeze(-1);
         }
 
-        var weight = scaled.view(Rows, blocks * BlockQuantizer.BlockSize).narrow(1, 0, Columns).to_type(dtype).contiguous();
+        var weight = scaled.view(rows, blocks * BlockQuantizer.BlockSize).narrow(1, 0, Columns).to_type(dtype).contiguous();
         return weight.MoveToOuterDisposeScope();
     }
 
@@ -149,12 +161,33 @@ public sealed unsafe class QuantizedWeight : IDisposable
         return QuantizedGemv.TryLinear(x, this, bias) ?? DequantizedLinear(x, bias);
     }
 
-    /// <summary>The reference path: dequantize to x's dtype, then libtorch's linear.</summary>
+    /// <summary>
+    /// The reference path: dequantize to x's dtype, then libtorch's linear; a large weight (an LM head over a big vocabulary)
+    /// in slices of rows, so the transient copy stays near <see cref="SliceElements"/> elements.
+    /// </summary>
     internal Tensor DequantizedLinear(Tensor x, Tensor? bias)
     {
-        using var weight = Dequantize(x.dtype);
-        return F.linear(x, weight, bias);
+        if (Rows * Columns <= SliceElements)
+        {
+            using var weight = Dequantize(x.dtype);
+            return F.linear(x, weight, bias);
+        }
+
+        using var scope = NewDisposeScope();
+        var step = Math.Max(1, SliceElements / Columns);
+        var parts = new List<Tensor>();
+        for (long first = 0; first < Rows; first += step)
+        {
+            var count = Math.Min(step, Rows - first);
+            using var slice = DequantizeRows(Values.narrow(0, first, count), Scales.narrow(0, first, count), Minimums?.narrow(0, first, count), x.dtype);
+            parts.Add(F.linear(x, slice, bias?.narrow(0, first, count)));
+        }
+
+        return cat(parts, -1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Elements of weight dequantized at a time on the reference path (64 Mi: 256 MB in FP32).</summary>
+    internal static long SliceElements { get; set; } = 64L << 20;
 
     public void Dispose()
     {
@@ -164,9 +197,8 @@ public sealed unsafe class QuantizedWeight : IDisposable
     }
 
     // Int4 bytes [rows, blocks, 16] to values [rows, blocks, 32]: low nibbles are inputs 0..15, high nibbles 16..31.
-    private Tensor Unpack()
+    private static Tensor Unpack(Tensor packed)
     {
-        var packed = Values.view(Rows, Blocks, BlockQuantizer.BlockSize / 2);
         var low = packed.bitwise_and(15);
         var high = packed.bitwise_right_shift(4);
         return cat([low, high], 2).to_type(ScalarType.Float32);
