@@ -26,6 +26,21 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "local",
     };
 
+    public static Option<string> Quantize() => new Option<string>("--quantize")
+    {
+        Description = "Weight-only quantization of the layers' projections: none, int8, int4, or auto (only when no unquantized dtype fits the device, with a PREC110 warning). See docs/quantization.md.",
+        DefaultValueFactory = _ => "none",
+    }.AcceptOnlyFromAmong("none", "int8", "int4", "auto");
+
+    public static WeightQuantization ParseQuantization(string text) => text switch
+    {
+        "none" => WeightQuantization.None,
+        "int8" => WeightQuantization.Int8,
+        "int4" => WeightQuantization.Int4,
+        "auto" => WeightQuantization.Auto,
+        _ => throw new BadInputException($"Unknown quantization '{text}': use none, int8, int4 or auto."),
+    };
+
     public static Option<bool> Strict() => new("--strict") { Description = "Refuse instead of falling back when the device cannot run the requested dtype or device." };
 
     public static DType? ParseDtype(string text) => text switch
