@@ -1,5 +1,6 @@
 using PrecisionAnalyzers.Benchmarks.Decode;
 using PrecisionAnalyzers.Benchmarks.Loading;
+using PrecisionAnalyzers.Benchmarks.Quantization;
 
 // Benchmarks are measurements, not tests: each reports ratios against a baseline measured in the same run.
 // Usage: dotnet run -c Release --project bench/PrecisionAnalyzers.Benchmarks -- <benchmark>
@@ -8,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["decode"] = DecodeBenchmark.Run,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
+    ["quant-accuracy"] = QuantizationAccuracyBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
