@@ -10,6 +10,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
     ["quant-accuracy"] = QuantizationAccuracyBenchmark.Run,
+    ["quant-memory"] = QuantizedLoadMemoryBenchmark.Run,
+    ["quant-memory-child"] = QuantizedLoadMemoryBenchmark.RunChild,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

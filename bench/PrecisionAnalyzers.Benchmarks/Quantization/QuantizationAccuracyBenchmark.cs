@@ -42,7 +42,7 @@ internal static class QuantizationAccuracyBenchmark
         using (var random = TinyModelFactory.Random(RandomConfig))
         {
             var generator = new Random(20261203);
-            var ids = Enumerable.Range(0, 256).Select(_ => generator.Next(3, random.Config.VocabSize)).ToArray();
+            var ids = Enumerable.Range(0, 256).Select(_ => generator.Next(3, (int)random.Config.VocabSize)).ToArray();
             Compare("~125M llama (random weights)", random.Config, random.WeightSource, ids);
         }
 
