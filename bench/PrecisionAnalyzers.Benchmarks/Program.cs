@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["load-child"] = LoadBenchmark.RunChild,
     ["quant-accuracy"] = QuantizationAccuracyBenchmark.Run,
     ["quant-memory"] = QuantizedLoadMemoryBenchmark.Run,
+    ["quant-gemv"] = QuantizedGemvBenchmark.Run,
     ["quant-memory-child"] = QuantizedLoadMemoryBenchmark.RunChild,
 };
 

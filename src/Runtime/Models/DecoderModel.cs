@@ -166,8 +166,8 @@ public sealed class DecoderModel : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 if (quantization != WeightQuantization.None && (IsLayerProjection(plan, name) || (quantizeLmHead && name == (config.TieWordEmbeddings ? plan.Body("embed_tokens.weight") : plan.Layout.HeadName))))
                 {
-                    using var full = plan.Load(weights, name, ScalarType.Float32, CPU);
-                    quantized[name] = QuantizedWeight.Quantize(full, quantization, device);
+                    var shape = plan.Expected[name];
+                    quantized[name] = QuantizedWeight.Quantize(shape[0], shape[1], quantization, device, () => plan.Load(weights, name, ScalarType.Float32, CPU));
                 }
                 else
                 {

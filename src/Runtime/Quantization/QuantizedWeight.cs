@@ -59,26 +59,48 @@ public sealed unsafe class QuantizedWeight : IDisposable
     public static QuantizedWeight Quantize(Tensor weight, WeightQuantization format, Device device)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        ArgumentNullException.ThrowIfNull(device);
         if (weight.dim() != 2)
         {
             throw new ArgumentException($"a weight to quantize must be a matrix [out, in]; this one has shape [{string.Join(", ", weight.shape)}].", nameof(weight));
         }
 
+        return Quantize(weight.shape[0], weight.shape[1], format, device, () => weight.alias());
+    }
+
+    /// <summary>
+    /// Quantizes the [<paramref name="rows"/>, <paramref name="columns"/>] weight <paramref name="read"/> returns (a tensor
+    /// this method disposes). The blocks are allocated before the weight is read, so the transient FP32 copy is freed last.
+    /// </summary>
+    internal static QuantizedWeight Quantize(long rows, long columns, WeightQuantization format, Device device, Func<Tensor> read)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(read);
         if (format is not (WeightQuantization.Int8 or WeightQuantization.Int4))
         {
             throw new ArgumentOutOfRangeException(nameof(format), format, "only Int8 and Int4 are block formats.");
         }
 
         using var noGrad = no_grad();
-        var rows = weight.shape[0];
-        var columns = weight.shape[1];
         var blocks = (columns + BlockQuantizer.BlockSize - 1) / BlockQuantizer.BlockSize;
-        using var source = weight.to(ScalarType.Float32, CPU, copy: false).contiguous();
         var int8 = format == WeightQuantization.Int8;
         var values = empty(int8 ? [rows, blocks * BlockQuantizer.BlockSize] : [rows, blocks * BlockQuantizer.BlockSize / 2], int8 ? ScalarType.Int8 : ScalarType.Byte);
         var scales = empty([rows, blocks], ScalarType.BFloat16);
         var minimums = int8 ? null : empty([rows, blocks], ScalarType.BFloat16);
+        Tensor weight;
+        try
+        {
+            weight = read();
+        }
+        catch
+        {
+            values.Dispose();
+            scales.Dispose();
+            minimums?.Dispose();
+            throw;
+        }
+
+        using var owned = weight;
+        using var source = weight.to(ScalarType.Float32, CPU, copy: false).contiguous();
         var from = (float*)NativeData.Of(source);
         var v = (byte*)NativeData.Of(values);
         var s = (ushort*)NativeData.Of(scales);
