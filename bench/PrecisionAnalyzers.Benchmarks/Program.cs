@@ -1,5 +1,6 @@
 using PrecisionAnalyzers.Benchmarks.Decode;
 using PrecisionAnalyzers.Benchmarks.Loading;
+using PrecisionAnalyzers.Benchmarks.Quantization;
 
 // Benchmarks are measurements, not tests: each reports ratios against a baseline measured in the same run.
 // Usage: dotnet run -c Release --project bench/PrecisionAnalyzers.Benchmarks -- <benchmark>
@@ -10,6 +11,10 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["decode-peers-cold"] = PeerDecodeBenchmark.RunColdChild,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
+    ["quant-accuracy"] = QuantizationAccuracyBenchmark.Run,
+    ["quant-memory"] = QuantizedLoadMemoryBenchmark.Run,
+    ["quant-gemv"] = QuantizedGemvBenchmark.Run,
+    ["quant-memory-child"] = QuantizedLoadMemoryBenchmark.RunChild,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

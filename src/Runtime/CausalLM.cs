@@ -109,7 +109,9 @@ public sealed class CausalLM : IDisposable
                 Device: options.Device,
                 ContextLength: options.ContextLength,
                 Strict: options.Strict,
-                WeightsDtype: checkpoint.WeightsDtype()));
+                WeightsDtype: checkpoint.WeightsDtype(),
+                Quantization: options.Quantization ?? WeightQuantization.None,
+                QuantizeLmHead: options.QuantizeLmHead));
             foreach (var warning in plan.Warnings)
             {
                 logger.LogWarning("{Code}: {Message}", warning.Code, warning.Message);
@@ -123,8 +125,8 @@ public sealed class CausalLM : IDisposable
 
             var device = devices.Single(d => d.Name == plan.Device);
             var guard = (options.OverflowGuard ?? new OverflowGuardOptions()) with { BFloat16Supported = device.RunsBFloat16 };
-            logger.LogInformation("Loading {ModelType} in {Dtype} on {Device}.", config.ModelType, DtypeRules.Name(plan.Dtype!.Value), plan.Device);
-            var runner = new DecoderRunner(config, checkpoint, plan.Dtype.Value, guard, new Device(plan.Device!), logger, cancellationToken)
+            logger.LogInformation("Loading {ModelType} in {Dtype} on {Device} (weights: {Quantization}).", config.ModelType, DtypeRules.Name(plan.Dtype!.Value), plan.Device, PrecisionPlanner.Name(plan.Quantization));
+            var runner = new DecoderRunner(config, checkpoint, plan.Dtype.Value, guard, new Device(plan.Device!), logger, cancellationToken, plan.Quantization, plan.QuantizeLmHead)
             {
                 UseCache = options.UseCache ?? config.UseCache ?? true,
             };
@@ -164,12 +166,14 @@ public sealed class CausalLM : IDisposable
         bool? useCache = null,
         OverflowGuardOptions? overflowGuard = null,
         ILogger? logger = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        WeightQuantization quantization = WeightQuantization.None,
+        bool quantizeLmHead = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
         var name = device is null or "auto" ? "cpu" : device;
-        var runner = new DecoderRunner(config, weights, dtype, overflowGuard, new Device(name), logger, cancellationToken)
+        var runner = new DecoderRunner(config, weights, dtype, overflowGuard, new Device(name), logger, cancellationToken, quantization, quantizeLmHead)
         {
             UseCache = useCache ?? config.UseCache ?? true,
         };
@@ -251,9 +255,11 @@ public sealed class CausalLM : IDisposable
     /// Attaches new LoRA adapters (FP32, B = 0, so outputs are unchanged until trained) to the projections
     /// <paramref name="options"/> targets; the base weights stay frozen in <see cref="Dtype"/>.
     /// </summary>
+    /// <exception cref="NotSupportedException">The base weights are quantized (training a quantized base, QLoRA, is not supported).</exception>
     public LoraAdapterSet AddLora(LoraOptions options, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ThrowIfQuantized();
         ThrowIfAdapted();
         var adapters = LoraAdapterSet.Create(_runner.Model, options, seed, Folder);
         adapters.IsTraining = IsTraining;
@@ -295,7 +301,23 @@ public sealed class CausalLM : IDisposable
     }
 
     /// <summary>Switches to training mode: no generation cache is built.</summary>
-    public void Train() => _runner.Train();
+    /// <exception cref="NotSupportedException">The base weights are quantized (no QLoRA).</exception>
+    public void Train()
+    {
+        ThrowIfQuantized();
+        _runner.Train();
+    }
+
+    /// <summary>The block format of the projections' weights (None unless loaded with <see cref="LoadOptions.Quantization"/>).</summary>
+    public WeightQuantization Quantization => _runner.Model.Quantization;
+
+    private void ThrowIfQuantized()
+    {
+        if (Quantization != WeightQuantization.None)
+        {
+            throw new NotSupportedException($"this model's weights are quantized to {PrecisionPlanner.Name(Quantization)}, and training a quantized base (QLoRA) is not supported: load the base without quantization (LoadOptions.Quantization = None, --quantize none) to train adapters, then use them with a quantized base for inference if you like.");
+        }
+    }
 
     /// <summary>Switches to evaluation mode.</summary>
     public void Eval() => _runner.Eval();

@@ -26,4 +26,14 @@ public sealed record LoadOptions
 
     /// <summary>The overflow guard (on by default, falling back to a safer dtype); null keeps the default.</summary>
     public Models.OverflowGuardOptions? OverflowGuard { get; init; }
+
+    /// <summary>
+    /// Weight-only quantization of the layers' projections at load time (docs/quantization.md): Int8, Int4, or Auto (only
+    /// when no unquantized dtype fits the device, with a PREC112 warning). <c>null</c> means None: never quantized silently.
+    /// Quantized models cannot be trained (no QLoRA).
+    /// </summary>
+    public WeightQuantization? Quantization { get; init; }
+
+    /// <summary>Quantize the untied LM head too (off by default: the head stays in the compute dtype).</summary>
+    public bool QuantizeLmHead { get; init; }
 }

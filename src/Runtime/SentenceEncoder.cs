@@ -99,6 +99,11 @@ public sealed class SentenceEncoder : IDisposable
         ArgumentNullException.ThrowIfNull(devices);
         logger ??= NullLogger.Instance;
         options ??= new LoadOptions();
+        if (options.Quantization is WeightQuantization.Int8 or WeightQuantization.Int4)
+        {
+            throw new NotSupportedException($"sentence encoders are not quantized ({options.Quantization} was asked for {path}): weight-only quantization covers decoder projections; load the encoder with Quantization None or Auto (which never quantizes an encoder).");
+        }
+
         TorchSharpLoader.EnsureLoaded(logger);
         var modules = SentenceModules.Read(path);
         if (!modules.FromManifest)

@@ -22,13 +22,14 @@ internal static class ChatCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of the sampler (answers are reproducible with one)." };
         var dtype = CommonOptions.Dtype();
         var device = CommonOptions.Device();
+        var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var variables = TemplateVariables.Option();
         var overflow = CommonOptions.ContextOverflow("stop", "stop (an answer ends where the context is full; a conversation that leaves no room is refused, and /reset starts again)");
 
         var command = new Command("chat", "Chat with a model in the terminal: its chat template, streamed answers, history; /reset, /system TEXT, /exit; Ctrl+C stops an answer.")
         {
-            path, system, maxNewTokens, overflow, temperature, topP, topK, seed, dtype, device, strict, variables,
+            path, system, maxNewTokens, overflow, temperature, topP, topK, seed, dtype, device, quantize, strict, variables,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, new ChatRequest(
             parse.GetRequiredValue(path),
@@ -42,7 +43,8 @@ internal static class ChatCommand
             CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
             parse.GetValue(strict),
             TemplateVariables.Parse(parse.GetValue(variables)),
-            CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow))), cancellationToken)));
+            CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)),
+            CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize))), cancellationToken)));
         return command;
     }
 
@@ -60,7 +62,7 @@ internal static class ChatCommand
         CausalLM model;
         try
         {
-            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict }, cancellationToken: cancellationToken);
+            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Quantization = request.Quantization }, cancellationToken: cancellationToken);
         }
         catch (PrecisionException e)
         {
@@ -71,7 +73,7 @@ internal static class ChatCommand
         using (model)
         {
             model.ChatFormatter = formatter;
-            console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; chat template from {Markup.Escape(Path.GetFileName(formatter.Template.Source ?? "?"))}; {Markup.Escape(SamplingText(formatter, request))}[/]");
+            console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)}{(model.Quantization == WeightQuantization.None ? "" : $" ({PrecisionPlanner.Name(model.Quantization)} weights)")} on {model.Device}; chat template from {Markup.Escape(Path.GetFileName(formatter.Template.Source ?? "?"))}; {Markup.Escape(SamplingText(formatter, request))}[/]");
             foreach (var warning in model.LoadWarnings)
             {
                 console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");

@@ -15,4 +15,5 @@ internal sealed record ChatRequest(
     string Device,
     bool Strict,
     IReadOnlyDictionary<string, object?>? Variables = null,
-    Runtime.Models.ContextOverflow ContextOverflow = Runtime.Models.ContextOverflow.StopAtLimit);
+    Runtime.Models.ContextOverflow ContextOverflow = Runtime.Models.ContextOverflow.StopAtLimit,
+    WeightQuantization Quantization = WeightQuantization.None);

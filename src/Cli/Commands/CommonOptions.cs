@@ -26,6 +26,21 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "local",
     };
 
+    public static Option<string> Quantize() => new Option<string>("--quantize")
+    {
+        Description = "Weight-only quantization of the layers' projections: none, int8, int4, or auto (only when no unquantized dtype fits the device, with a PREC112 warning). See docs/quantization.md.",
+        DefaultValueFactory = _ => "none",
+    }.AcceptOnlyFromAmong("none", "int8", "int4", "auto");
+
+    public static WeightQuantization ParseQuantization(string text) => text switch
+    {
+        "none" => WeightQuantization.None,
+        "int8" => WeightQuantization.Int8,
+        "int4" => WeightQuantization.Int4,
+        "auto" => WeightQuantization.Auto,
+        _ => throw new BadInputException($"Unknown quantization '{text}': use none, int8, int4 or auto."),
+    };
+
     public static Option<bool> Strict() => new("--strict") { Description = "Refuse instead of falling back when the device cannot run the requested dtype or device." };
 
     /// <summary>
@@ -33,7 +48,7 @@ internal static class CommonOptions
     /// </summary>
     public static Option<string> ContextOverflow(string defaultValue, string defaultMeaning) => new Option<string>("--context-overflow")
     {
-        Description = "When the prompt and --max-new-tokens pass the model's context: refuse (exit 2, with both numbers), stop (generate until the context is full; warning PREC110) or truncate (keep the prompt's end; warning PREC109). Default: " + defaultMeaning + ".",
+        Description = "When the prompt and --max-new-tokens pass the model's context: refuse (exit 2, with both numbers), stop (generate until the context is full; warning PREC112) or truncate (keep the prompt's end; warning PREC109). Default: " + defaultMeaning + ".",
         DefaultValueFactory = _ => defaultValue,
     }.AcceptOnlyFromAmong("refuse", "stop", "truncate");
 

@@ -20,9 +20,10 @@ internal static class EmbedCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch.", DefaultValueFactory = _ => 32 };
         var dtype = CommonOptions.Dtype();
         var device = CommonOptions.Device();
+        var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
-        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, strict, json };
+        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, quantize, strict, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var all = new List<string>(parse.GetValue(texts) ?? []);
@@ -47,11 +48,17 @@ internal static class EmbedCommand
                 throw new BadInputException($"{folder} is not a folder. Give a sentence-transformers model folder.");
             }
 
+            if (CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)) is WeightQuantization.Int8 or WeightQuantization.Int4)
+            {
+                throw new BadInputException($"--quantize {parse.GetRequiredValue(quantize)}: sentence encoders are not quantized (weight-only quantization covers decoder models); use none, or auto, which never quantizes an encoder.");
+            }
+
             var options = new LoadOptions
             {
                 Dtype = CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
                 Device = CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
                 Strict = parse.GetValue(strict),
+                Quantization = CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)),
             };
             SentenceEncoder encoder;
             try

@@ -20,12 +20,13 @@ internal static class PlanCommand
         var mode = new Option<string>("--mode") { Description = "inference, training (full fine-tuning) or lora (LoRA fine-tuning).", DefaultValueFactory = _ => "inference" }.AcceptOnlyFromAmong("inference", "training", "lora");
         var loraRank = new Option<int>("--lora-rank") { Description = "With --mode lora: the adapters' rank.", DefaultValueFactory = _ => 8 };
         var loraTargets = new Option<string>("--lora-targets") { Description = "With --mode lora: attention, all-linear, or module names such as q_proj,v_proj.", DefaultValueFactory = _ => "attention" };
+        var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("plan", "Plan the dtype and device for a model, with the reasons. Weights are not needed.")
         {
-            path, dtype, device, hardware, context, mode, loraRank, loraTargets, strict, json,
+            path, dtype, device, hardware, context, mode, loraRank, loraTargets, quantize, strict, json,
         };
         command.SetAction(parse =>
         {
@@ -51,7 +52,8 @@ internal static class PlanCommand
                 Strict: parse.GetValue(strict),
                 WeightsDtype: ModelPaths.WeightsDtype(modelPath),
                 LoraRank: parse.GetValue(loraRank) is var rank and >= 1 ? rank : throw new BadInputException($"--lora-rank must be at least 1 (got {parse.GetValue(loraRank)})."),
-                LoraTargets: ParseTargets(parse.GetRequiredValue(loraTargets)));
+                LoraTargets: ParseTargets(parse.GetRequiredValue(loraTargets)),
+                Quantization: CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)));
             var plan = new PrecisionPlanner(target.IsLocal ? new MatmulDtypeProbe() : null).Plan(config, target.Devices, request);
 
             if (parse.GetValue(json))
@@ -74,7 +76,7 @@ internal static class PlanCommand
     internal static void Render(IAnsiConsole human, PrecisionPlan plan, string hardware)
     {
         var verdict = plan.CanRun
-            ? $"[green]{DtypeRules.Name(plan.Dtype!.Value)} on {plan.Device}[/]"
+            ? $"[green]{(plan.Quantization == Runtime.WeightQuantization.None ? "" : $"{PrecisionPlanner.Name(plan.Quantization)} weights, ")}{DtypeRules.Name(plan.Dtype!.Value)}{(plan.Quantization == Runtime.WeightQuantization.None ? "" : " compute")} on {plan.Device}[/]"
             : "[red]cannot run on this hardware[/]";
         human.MarkupLine($"[bold]{Markup.Escape(plan.ModelType)}[/], {plan.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, for [bold]{Markup.Escape(hardware)}[/]: {verdict}");
 
@@ -82,6 +84,13 @@ internal static class PlanCommand
         foreach (var (name, bytes) in new[] { ("float32", plan.WeightBytes[Runtime.DType.Float32]), ("float16", plan.WeightBytes[Runtime.DType.Float16]), ("bfloat16", plan.WeightBytes[Runtime.DType.BFloat16]) })
         {
             table.AddRow(name, PrecisionPlanner.Bytes(bytes));
+        }
+
+        var rest = DtypeRules.Name(plan.Dtype ?? Runtime.DType.Float32);
+        var parts = plan.QuantizeLmHead ? "projections and LM head" : "projections";
+        foreach (var format in new[] { Runtime.WeightQuantization.Int8, Runtime.WeightQuantization.Int4 })
+        {
+            table.AddRow($"{PrecisionPlanner.Name(format)} {parts}, rest {rest}", PrecisionPlanner.Bytes(plan.QuantizedWeightBytes[format]));
         }
 
         human.Write(table);

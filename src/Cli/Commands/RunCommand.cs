@@ -31,12 +31,13 @@ internal static class RunCommand
         var variables = TemplateVariables.Option();
         var overflow = CommonOptions.ContextOverflow("refuse", "refuse");
         var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
+        var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, chat, variables, maxNewTokens, overflow, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, overflow, dtype, device, seed, temperature, topK, topP, logits, adapter, quantize, strict, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,7 +58,8 @@ internal static class RunCommand
                 parse.GetValue(json),
                 parse.GetValue(chat),
                 TemplateVariables.Parse(parse.GetValue(variables)),
-                CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)));
+                CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)),
+                CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -97,7 +99,7 @@ internal static class RunCommand
             throw new BadInputException($"--adapter: {request.Adapter} is not a LoRA adapter folder (it needs {Runtime.Adapters.PeftAdapterFormat.ConfigFile} and {Runtime.Adapters.PeftAdapterFormat.WeightsFile}).");
         }
 
-        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter };
+        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter, Quantization = request.Quantization };
         CausalLM model;
         try
         {
@@ -132,7 +134,7 @@ internal static class RunCommand
 
             if (!request.Json)
             {
-                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)} on {model.Device}; prompt of {fitted.Count} tokens{(chat is null ? string.Empty : " (chat template applied)")}[/]");
+                console.Human.MarkupLine($"[grey]{Markup.Escape(model.Config.ModelType)} in {DtypeRules.Name(model.Dtype)}{(model.Quantization == WeightQuantization.None ? "" : $" ({PrecisionPlanner.Name(model.Quantization)} weights)")} on {model.Device}; prompt of {fitted.Count} tokens{(chat is null ? string.Empty : " (chat template applied)")}[/]");
                 foreach (var warning in model.LoadWarnings.Concat(truncationWarnings))
                 {
                     console.Human.MarkupLine($"[yellow]warning {warning.Code}[/]: {Markup.Escape(warning.Message)}");
@@ -277,4 +279,5 @@ internal sealed record RunRequest(
     bool Json,
     bool Chat = false,
     IReadOnlyDictionary<string, object?>? TemplateVariables = null,
-    ContextOverflow ContextOverflow = ContextOverflow.Refuse);
+    ContextOverflow ContextOverflow = ContextOverflow.Refuse,
+    WeightQuantization Quantization = WeightQuantization.None);

@@ -11,6 +11,7 @@ public sealed record PlanJson(
     MemoryJson Memory,
     string? Dtype,
     string Device,
+    string Quantization,
     string? CheckpointDtype,
     string Mode,
     long ContextLength,
@@ -23,9 +24,10 @@ public sealed record PlanJson(
     public static PlanJson From(PrecisionPlan plan, string hardware) => new(
         plan.ModelType,
         plan.Parameters,
-        new MemoryJson(plan.WeightBytes[DType.Float32], plan.WeightBytes[DType.Float16], plan.WeightBytes[DType.BFloat16]),
+        new MemoryJson(plan.WeightBytes[DType.Float32], plan.WeightBytes[DType.Float16], plan.WeightBytes[DType.BFloat16], plan.QuantizedWeightBytes[WeightQuantization.Int8], plan.QuantizedWeightBytes[WeightQuantization.Int4]),
         plan.Dtype is { } d ? DtypeRules.Name(d) : null,
         plan.Device ?? "none",
+        PrecisionPlanner.Name(plan.Quantization),
         plan.CheckpointDtype is { } c ? DtypeRules.Name(c) : null,
         plan.Mode switch { PlanMode.Training => "training", PlanMode.LoraTraining => "lora", _ => "inference" },
         plan.ContextLength,
@@ -36,8 +38,8 @@ public sealed record PlanJson(
         plan.Warnings.Select(WarningJson.From).ToArray());
 }
 
-/// <summary>Bytes of the weights in each dtype.</summary>
-public sealed record MemoryJson(long Float32, long Float16, long Bfloat16);
+/// <summary>Bytes of the weights in each dtype, and with the projections in int8 or int4 (the rest in the planned dtype).</summary>
+public sealed record MemoryJson(long Float32, long Float16, long Bfloat16, long Int8, long Int4);
 
 /// <summary>A PREC1xx warning.</summary>
 public sealed record WarningJson(string Code, string Message)

@@ -22,6 +22,11 @@ public static class AdapterMerger
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(adapters);
+        if (model.Quantization != WeightQuantization.None)
+        {
+            throw new NotSupportedException($"adapters cannot be merged into {Planning.PrecisionPlanner.Name(model.Quantization)} weights; merge into an unquantized load of the base.");
+        }
+
         var target = DecoderModel.ScalarTypeOf(dtype);
         var deltas = adapters.Adapters.ToDictionary(adapter => adapter.ModuleName + ".weight", StringComparer.Ordinal);
         var merged = new Dictionary<string, Tensor>(StringComparer.Ordinal);

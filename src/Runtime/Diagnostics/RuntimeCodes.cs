@@ -38,4 +38,7 @@ public static class RuntimeCodes
 
     /// <summary>The runtime does not run this architecture: an unknown <c>model_type</c>, activation or RoPE scaling, or a size beyond its bounds.</summary>
     public const string ModelNotSupported = "PREC111";
+
+    /// <summary>Quantization auto: no unquantized dtype fit the device, so the weights were quantized (the message names the cost).</summary>
+    public const string QuantizedToFit = "PREC112";
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PrecisionAnalyzers.Runtime.Configuration;
 using PrecisionAnalyzers.Runtime.Diagnostics;
 using PrecisionAnalyzers.Runtime.Native;
+using PrecisionAnalyzers.Runtime.Quantization;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -17,8 +18,11 @@ namespace PrecisionAnalyzers.Runtime.Models;
 public sealed class DecoderModel : IDisposable
 {
     private readonly Dictionary<string, Tensor> _weights;
-    private readonly Tensor _embedding;
-    private readonly Tensor _head;
+    private readonly Dictionary<string, QuantizedWeight> _quantized;
+    private readonly Tensor? _embedding;
+    private readonly QuantizedWeight? _quantizedEmbedding;
+    private readonly Tensor? _head;
+    private readonly QuantizedWeight? _quantizedHead;
     private readonly RmsNorm _finalNorm;
     private readonly DecoderLayer[] _layers;
     private readonly RotaryEmbedding[] _ropes;
@@ -26,9 +30,11 @@ public sealed class DecoderModel : IDisposable
     private readonly ILogger _logger;
     private bool _disposed;
 
-    private DecoderModel(ModelConfig config, DecoderFamily family, DType dtype, Device device, WeightPlan plan, Dictionary<string, Tensor> weights, ILogger logger)
+    private DecoderModel(ModelConfig config, DecoderFamily family, DType dtype, Device device, WeightPlan plan, Dictionary<string, Tensor> weights, Dictionary<string, QuantizedWeight> quantized, WeightQuantization quantization, ILogger logger)
     {
         _logger = logger;
+        _quantized = quantized;
+        Quantization = quantization;
         Config = config;
         Family = family;
         Dtype = dtype;
@@ -39,8 +45,10 @@ public sealed class DecoderModel : IDisposable
         Tensor W(string name) => weights[name];
         Tensor? Optional(string name) => weights.TryGetValue(name, out var t) ? t : null;
 
-        _embedding = W(plan.Body("embed_tokens.weight"));
-        _head = config.TieWordEmbeddings ? _embedding : W(plan.Layout.HeadName);
+        _quantizedEmbedding = quantized.GetValueOrDefault(plan.Body("embed_tokens.weight"));
+        _embedding = _quantizedEmbedding is null ? W(plan.Body("embed_tokens.weight")) : null;
+        _quantizedHead = config.TieWordEmbeddings ? _quantizedEmbedding : quantized.GetValueOrDefault(plan.Layout.HeadName);
+        _head = _quantizedHead is not null ? null : config.TieWordEmbeddings ? _embedding : W(plan.Layout.HeadName);
         _finalNorm = new RmsNorm(W(plan.Body("norm.weight")), eps, norm);
         _finalSoftcap = family.FinalLogitSoftcap(config);
 
@@ -60,7 +68,9 @@ public sealed class DecoderModel : IDisposable
 
             Projection P(string module)
             {
-                var projection = new Projection(L(module), W(L(module + ".weight")), Optional(L(module + ".bias")));
+                var projection = quantized.TryGetValue(L(module + ".weight"), out var q)
+                    ? new Projection(L(module), q, Optional(L(module + ".bias")))
+                    : new Projection(L(module), W(L(module + ".weight")), Optional(L(module + ".bias")));
                 projections.Add(projection);
                 return projection;
             }
@@ -95,15 +105,24 @@ public sealed class DecoderModel : IDisposable
 
     public DecoderFamily Family { get; }
 
-    /// <summary>The dtype of weights and activations.</summary>
+    /// <summary>The dtype of activations, and of every weight not quantized.</summary>
     public DType Dtype { get; }
+
+    /// <summary>The block format of the layers' projections (and the LM head when <see cref="QuantizedLmHead"/>), or None.</summary>
+    public WeightQuantization Quantization { get; }
+
+    /// <summary>Whether the LM head is quantized too (and, when tied, the embedding table it shares).</summary>
+    public bool QuantizedLmHead => _quantizedHead is not null;
+
+    /// <summary>Bytes of every weight the model holds: the unquantized ones in <see cref="Dtype"/> plus the quantized blocks.</summary>
+    public long WeightBytes => _weights.Values.Sum(t => t.numel() * t.ElementSize) + _quantized.Values.Sum(q => q.Bytes);
 
     public Device Device { get; }
 
     /// <summary>True in training mode: no cache is ever built.</summary>
     public bool IsTraining { get; private set; }
 
-    /// <summary>The weights by Hugging Face name, in <see cref="Dtype"/> (owned by the model).</summary>
+    /// <summary>The unquantized weights by Hugging Face name, in <see cref="Dtype"/> (owned by the model); quantized ones are in <see cref="Projections"/>.</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict => _weights;
 
     /// <summary>Every linear projection of every layer, in layer order (q, k, v, o, gate, up, down), where LoRA adapters attach.</summary>
@@ -116,8 +135,18 @@ public sealed class DecoderModel : IDisposable
     /// Builds the model: checks every weight name and shape first (one <see cref="WeightMappingException"/> listing all
     /// problems), then reads each weight in <paramref name="dtype"/> onto <paramref name="device"/>.
     /// </summary>
-    public static DecoderModel Build(ModelConfig config, IWeightSource weights, DType dtype, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <paramref name="quantization"/> Int8 or Int4, every projection of every layer (and the untied LM head with
+    /// <paramref name="quantizeLmHead"/>) is read in FP32 on the CPU one tensor at a time, quantized, and only the blocks are
+    /// kept, so peak memory stays close to the quantized model's size.
+    /// </remarks>
+    public static DecoderModel Build(ModelConfig config, IWeightSource weights, DType dtype, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default, WeightQuantization quantization = WeightQuantization.None, bool quantizeLmHead = false)
     {
+        if (quantization is not (WeightQuantization.None or WeightQuantization.Int8 or WeightQuantization.Int4))
+        {
+            throw new ArgumentException("WeightQuantization.Auto must be resolved by the planner before a model is built.", nameof(quantization));
+        }
+
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
         TorchSharpLoader.EnsureLoaded(logger);
@@ -128,16 +157,25 @@ public sealed class DecoderModel : IDisposable
         plan.Validate(weights);
 
         var loaded = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var quantized = new Dictionary<string, QuantizedWeight>(StringComparer.Ordinal);
         try
         {
             using var noGrad = no_grad();
             foreach (var name in plan.Expected.Keys)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                loaded[name] = plan.Load(weights, name, scalarType, device);
+                if (quantization != WeightQuantization.None && (IsLayerProjection(plan, name) || (quantizeLmHead && name == (config.TieWordEmbeddings ? plan.Body("embed_tokens.weight") : plan.Layout.HeadName))))
+                {
+                    var shape = plan.Expected[name];
+                    quantized[name] = QuantizedWeight.Quantize(shape[0], shape[1], quantization, device, () => plan.Load(weights, name, ScalarType.Float32, CPU));
+                }
+                else
+                {
+                    loaded[name] = plan.Load(weights, name, scalarType, device);
+                }
             }
 
-            var model = new DecoderModel(config, plan.Family, dtype, device, plan, loaded, logger);
+            var model = new DecoderModel(config, plan.Family, dtype, device, plan, loaded, quantized, quantization, logger);
             logger.LogInformation("Built {ModelType} decoder: {Layers} layers, {Weights} weights in {Dtype} on {Device}.", config.ModelType, config.NumHiddenLayers, loaded.Count, dtype, device);
             return model;
         }
@@ -148,9 +186,18 @@ public sealed class DecoderModel : IDisposable
                 tensor.Dispose();
             }
 
+            foreach (var weight in quantized.Values)
+            {
+                weight.Dispose();
+            }
+
             throw;
         }
     }
+
+    // The matrices of the layers' linear projections (q/k/v/o, gate/up/down); norms, biases and embeddings are not.
+    private static bool IsLayerProjection(WeightPlan plan, string name) =>
+        name.EndsWith("_proj.weight", StringComparison.Ordinal) && name.StartsWith(plan.Body("layers."), StringComparison.Ordinal);
 
     /// <summary>The TorchSharp scalar type of a concrete <see cref="DType"/>.</summary>
     public static ScalarType ScalarTypeOf(DType dtype) => dtype switch
@@ -202,7 +249,8 @@ public sealed class DecoderModel : IDisposable
         var start = cache?.Length ?? 0;
         var scalarType = ScalarTypeOf(Dtype);
 
-        var hidden = _embedding.index_select(0, inputIds.to(Device).flatten()).view(batch, seq, Config.HiddenSize);
+        var rows = inputIds.to(Device).flatten();
+        var hidden = (_quantizedEmbedding?.Lookup(rows, scalarType) ?? _embedding!.index_select(0, rows)).view(batch, seq, Config.HiddenSize);
         if (Family.ScalesEmbeddings)
         {
             // The reference rounds √hidden to the hidden dtype before multiplying (√3072 = 55.43 becomes 55.5 in BF16).
@@ -228,7 +276,7 @@ public sealed class DecoderModel : IDisposable
         }
 
         var normed = _finalNorm.Forward(hidden);
-        var logits = CpuGemv.TryLinear(normed, _head, null) ?? F.linear(normed, _head);
+        var logits = _quantizedHead is not null ? _quantizedHead.Linear(normed, null) : CpuGemv.TryLinear(normed, _head!, null) ?? F.linear(normed, _head!);
         if (_finalSoftcap is { } cap)
         {
             logits = (logits / cap).tanh() * cap;
@@ -255,6 +303,11 @@ public sealed class DecoderModel : IDisposable
         foreach (var tensor in _weights.Values)
         {
             tensor.Dispose();
+        }
+
+        foreach (var weight in _quantized.Values)
+        {
+            weight.Dispose();
         }
     }
 }

@@ -18,10 +18,14 @@ public sealed class DecoderRunner : IDisposable
     private readonly IWeightSource _weights;
     private readonly Device _device;
     private readonly ILogger _logger;
+    private readonly WeightQuantization _quantization;
+    private readonly bool _quantizeLmHead;
     private DecoderModel _model;
 
-    public DecoderRunner(ModelConfig config, IWeightSource weights, DType dtype, OverflowGuardOptions? guard = null, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public DecoderRunner(ModelConfig config, IWeightSource weights, DType dtype, OverflowGuardOptions? guard = null, Device? device = null, ILogger? logger = null, CancellationToken cancellationToken = default, WeightQuantization quantization = WeightQuantization.None, bool quantizeLmHead = false)
     {
+        _quantization = quantization;
+        _quantizeLmHead = quantizeLmHead;
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
         Config = config;
@@ -29,7 +33,7 @@ public sealed class DecoderRunner : IDisposable
         _device = device ?? CPU;
         _logger = logger ?? NullLogger.Instance;
         Guard = guard ?? new OverflowGuardOptions();
-        _model = DecoderModel.Build(config, weights, dtype, _device, _logger, cancellationToken);
+        _model = DecoderModel.Build(config, weights, dtype, _device, _logger, cancellationToken, quantization, quantizeLmHead);
     }
 
     public ModelConfig Config { get; }
@@ -112,7 +116,7 @@ public sealed class DecoderRunner : IDisposable
                 warnings.Add(new PrecisionWarning(RuntimeCodes.NonFiniteActivations, message));
                 _logger.LogWarning("{Code}: {Message}", RuntimeCodes.NonFiniteActivations, message);
                 var training = _model.IsTraining;
-                var replacement = DecoderModel.Build(Config, _weights, safer, _device, _logger, cancellationToken);
+                var replacement = DecoderModel.Build(Config, _weights, safer, _device, _logger, cancellationToken, _quantization, _quantizeLmHead);
                 if (training)
                 {
                     replacement.Train();

@@ -1,4 +1,5 @@
 using PrecisionAnalyzers.Runtime.Adapters;
+using PrecisionAnalyzers.Runtime.Quantization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -17,20 +18,30 @@ public sealed class Projection
         Bias = bias;
     }
 
+    internal Projection(string moduleName, QuantizedWeight quantized, Tensor? bias)
+    {
+        ModuleName = moduleName;
+        Quantized = quantized;
+        Bias = bias;
+    }
+
     /// <summary>The Hugging Face module name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
     public string ModuleName { get; }
 
     /// <summary>The short name the LoRA target modules use, e.g. <c>q_proj</c>.</summary>
     public string ShortName => ModuleName[(ModuleName.LastIndexOf('.') + 1)..];
 
-    /// <summary>[out, in] in the model dtype; never trained.</summary>
-    public Tensor Weight { get; }
+    /// <summary>[out, in] in the model dtype; never trained. Null when the weight is quantized (<see cref="Quantized"/>).</summary>
+    public Tensor? Weight { get; }
+
+    /// <summary>The weight in a block format (int8 or int4), or null when it is in the model dtype.</summary>
+    public QuantizedWeight? Quantized { get; }
 
     public Tensor? Bias { get; }
 
-    public long InFeatures => Weight.shape[1];
+    public long InFeatures => Quantized?.Columns ?? Weight!.shape[1];
 
-    public long OutFeatures => Weight.shape[0];
+    public long OutFeatures => Quantized?.Rows ?? Weight!.shape[0];
 
     /// <summary>The adapter added to this projection's output, if any.</summary>
     public LoraAdapter? Adapter { get; internal set; }
@@ -38,7 +49,7 @@ public sealed class Projection
     /// <summary>x·Wᵀ + b, plus the adapter's update when one is attached.</summary>
     public Tensor Forward(Tensor x)
     {
-        var output = CpuGemv.TryLinear(x, Weight, Bias) ?? F.linear(x, Weight, Bias);
+        var output = Quantized is not null ? Quantized.Linear(x, Bias) : CpuGemv.TryLinear(x, Weight!, Bias) ?? F.linear(x, Weight!, Bias);
         return Adapter is null ? output : Adapter.AddTo(output, x);
     }
 }

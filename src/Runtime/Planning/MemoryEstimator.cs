@@ -88,4 +88,55 @@ public static class MemoryEstimator
     /// </summary>
     public static long LoraTrainingBytes(long parameters, long loraParameters, DType dtype) =>
         checked(WeightBytes(parameters, dtype) + (16 * loraParameters));
+
+    /// <summary>
+    /// Bytes of the weights the decoder loads with the layers' projections (and with <paramref name="lmHead"/> the LM head,
+    /// or the embedding table a tied head shares) in the block format <paramref name="quantization"/> and everything else
+    /// (embeddings, norms, biases) in <paramref name="dtype"/>; rows are padded to whole blocks of 32 as the loader stores
+    /// them. A vision tower is not counted: the text decoder never loads it.
+    /// </summary>
+    public static long QuantizedWeightBytes(ModelConfig config, long parameters, DType dtype, WeightQuantization quantization, bool lmHead = false)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (quantization == WeightQuantization.None)
+        {
+            return WeightBytes(parameters, dtype);
+        }
+
+        var blockBytes = quantization switch
+        {
+            WeightQuantization.Int8 => 32 + 2,
+            WeightQuantization.Int4 => 16 + 2 + 2,
+            _ => throw new ArgumentOutOfRangeException(nameof(quantization), quantization, "Auto has no size; resolve it first."),
+        };
+        checked
+        {
+            var h = config.HiddenSize;
+            var q = config.NumAttentionHeads * config.HeadDim;
+            var kv = config.NumKeyValueHeads * config.HeadDim;
+            var i = config.IntermediateSize;
+            var matrices = new List<(long Rows, long Columns, long Count)>
+            {
+                (q, h, config.NumHiddenLayers), (kv, h, 2 * config.NumHiddenLayers), (h, q, config.NumHiddenLayers),
+                (i, h, 2 * config.NumHiddenLayers), (h, i, config.NumHiddenLayers),
+            };
+            if (lmHead)
+            {
+                // An untied head, or the embedding table a tied head shares.
+                matrices.Add((config.VocabSize, h, 1));
+            }
+
+            long quantized = 0;
+            long bytes = 0;
+            foreach (var (rows, columns, count) in matrices)
+            {
+                quantized += rows * columns * count;
+                bytes += rows * ((columns + 31) / 32) * blockBytes * count;
+            }
+
+            // The vision tower of a multimodal checkpoint is never loaded by the text decoder.
+            var vision = ParameterCounter.Count(config).Vision;
+            return WeightBytes(parameters - quantized - vision, dtype) + bytes;
+        }
+    }
 }

@@ -9,6 +9,8 @@ namespace PrecisionAnalyzers.Runtime.Planning;
 /// <param name="WeightsDtype">The dtype the weights are stored in, from the safetensors headers, when known.</param>
 /// <param name="LoraRank">The adapters' rank, for <see cref="PlanMode.LoraTraining"/>.</param>
 /// <param name="LoraTargets">The adapted projections (<c>q_proj</c>, …) for <see cref="PlanMode.LoraTraining"/>; null: the attention projections.</param>
+/// <param name="Quantization">Weight-only quantization asked for; <see cref="WeightQuantization.Auto"/> quantizes only where nothing unquantized fits.</param>
+/// <param name="QuantizeLmHead">Quantize the untied LM head too (off by default).</param>
 public sealed record PlanRequest(
     DType? Dtype = null,
     string? Device = null,
@@ -17,7 +19,9 @@ public sealed record PlanRequest(
     bool Strict = false,
     DType? WeightsDtype = null,
     int LoraRank = 8,
-    IReadOnlyList<string>? LoraTargets = null);
+    IReadOnlyList<string>? LoraTargets = null,
+    WeightQuantization Quantization = WeightQuantization.None,
+    bool QuantizeLmHead = false);
 
 /// <summary>What the model will be used for.</summary>
 public enum PlanMode

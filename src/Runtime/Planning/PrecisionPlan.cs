@@ -12,7 +12,16 @@ public sealed record PrecisionPlan
     /// <summary>Bytes of the weights in each dtype.</summary>
     public required IReadOnlyDictionary<DType, long> WeightBytes { get; init; }
 
-    /// <summary>The dtype chosen, or null when the model cannot run anywhere.</summary>
+    /// <summary>Bytes of the weights with the projections quantized (int8, int4), the rest in <see cref="Dtype"/> (float32 when none was chosen).</summary>
+    public IReadOnlyDictionary<WeightQuantization, long> QuantizedWeightBytes { get; init; } = new Dictionary<WeightQuantization, long>();
+
+    /// <summary>The block format of the projections' weights (None, Int8 or Int4; never Auto).</summary>
+    public WeightQuantization Quantization { get; init; }
+
+    /// <summary>Whether the untied LM head is quantized too.</summary>
+    public bool QuantizeLmHead { get; init; }
+
+    /// <summary>The dtype of activations (and of every weight not quantized), or null when the model cannot run anywhere.</summary>
     public DType? Dtype { get; init; }
 
     /// <summary><c>cpu</c>, <c>cuda:N</c>, or null when the model cannot run anywhere.</summary>

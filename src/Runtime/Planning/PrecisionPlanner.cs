@@ -106,11 +106,40 @@ public sealed class PrecisionPlanner
         var explicitDtype = request.Dtype is { } d && d != DType.Auto ? d : (DType?)null;
         var (candidates, deviceError) = Candidates(devices, request.Device, request.Strict, reasons, warnings);
 
+        var quantization = request.Quantization;
+        var head = request.QuantizeLmHead;
+        if (quantization is WeightQuantization.Int8 or WeightQuantization.Int4)
+        {
+            reasons.Add($"{Name(quantization)} weights were requested: {QuantizedParts(config, head)} are quantized at load time in blocks of 32; {KeptParts(config, head)} and activations stay in the compute dtype");
+        }
+
+        var quantizeNow = quantization is WeightQuantization.Int8 or WeightQuantization.Int4 ? quantization : WeightQuantization.None;
+        if (request.Mode != PlanMode.Inference && quantization != WeightQuantization.None)
+        {
+            if (quantization != WeightQuantization.Auto)
+            {
+                reasons.Add($"{Name(quantization)} weights cannot be trained: training a quantized base (QLoRA) is not supported; load the base unquantized");
+                return Result(null, null, 0, 0);
+            }
+
+            reasons.Add("quantization auto: training never quantizes the base");
+            quantizeNow = WeightQuantization.None;
+        }
+
+        long WeightsFor(DType dtype) => MemoryEstimator.QuantizedWeightBytes(config, parameters, dtype, quantizeNow, head);
+
         PrecisionPlan Result(DType? dtype, string? device, long kv, long required) => new()
         {
             ModelType = config.ModelType,
             Parameters = parameters,
             WeightBytes = weights,
+            QuantizedWeightBytes = new Dictionary<WeightQuantization, long>
+            {
+                [WeightQuantization.Int8] = MemoryEstimator.QuantizedWeightBytes(config, parameters, dtype ?? DType.Float32, WeightQuantization.Int8, head),
+                [WeightQuantization.Int4] = MemoryEstimator.QuantizedWeightBytes(config, parameters, dtype ?? DType.Float32, WeightQuantization.Int4, head),
+            },
+            Quantization = dtype is null ? WeightQuantization.None : quantizeNow,
+            QuantizeLmHead = head && quantizeNow != WeightQuantization.None,
             Dtype = dtype,
             Device = device,
             CheckpointDtype = checkpoint,
@@ -158,21 +187,68 @@ public sealed class PrecisionPlanner
                 return Result(null, null, 0, 0);
             }
 
-            var (kv, required, withHeadroom) = Need(config, request, parameters, weights, context, dtype);
+            // With quantization auto, the block formats are tried only once no unquantized dtype fits this device.
+            bool QuantizedFits(DType compute, ref long kv, ref long required)
+            {
+                if (quantization != WeightQuantization.Auto || request.Mode != PlanMode.Inference)
+                {
+                    return false;
+                }
+
+                // Int8 before int4; the head (or the tied embedding table) stays unquantized unless that is what it takes.
+                var tries = new[] { (WeightQuantization.Int8, head), (WeightQuantization.Int8, true), (WeightQuantization.Int4, head), (WeightQuantization.Int4, true) }.Distinct();
+                foreach (var (format, withHead) in tries)
+                {
+                    var (qKv, qRequired, qWithHeadroom) = Need(config, request, parameters, weights, context, compute, format, withHead);
+                    var bytes = MemoryEstimator.QuantizedWeightBytes(config, parameters, compute, format, withHead);
+                    if (qWithHeadroom > device.MemoryBytes)
+                    {
+                        reasons.Add($"quantization auto: {Name(format)} weights for {QuantizedParts(config, withHead)} with {DtypeRules.Name(compute)} compute would need {Bytes(qWithHeadroom)} with headroom: does not fit either");
+                        continue;
+                    }
+
+                    head = withHead;
+
+                    var cost = format == WeightQuantization.Int8
+                        ? "8-bit weights are close to lossless (measured in docs/quantization.md) but not bit-identical to the checkpoint"
+                        : "4-bit weights cost measurable accuracy (see docs/quantization.md: lower top-1 agreement and higher perplexity than int8)";
+                    reasons.Add($"quantization auto: no unquantized dtype fits {device.Name}, so {QuantizedParts(config, withHead)} are quantized to {Name(format)} ({Bytes(bytes)} of weights; {KeptParts(config, withHead)} stay in {DtypeRules.Name(compute)}) with {DtypeRules.Name(compute)} compute");
+                    warnings.Add(new PrecisionWarning(RuntimeCodes.QuantizedToFit, $"no unquantized dtype fits {device.Name} ({Bytes(device.MemoryBytes)} available); {QuantizedParts(config, withHead)} were quantized to {Name(format)} with {DtypeRules.Name(compute)} activations to fit. Cost: {cost}. Pass --quantize none (LoadOptions.Quantization = None) to refuse."));
+                    quantizeNow = format;
+                    (kv, required) = (qKv, qRequired);
+                    return true;
+                }
+
+                return false;
+            }
+
+            var (kv, required, withHeadroom) = Need(config, request, parameters, weights, context, dtype, quantizeNow, head);
             largestNeed = Math.Max(largestNeed, withHeadroom);
             if (withHeadroom > device.MemoryBytes)
             {
-                reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(config, request, weights[dtype], kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
+                var what = quantizeNow == WeightQuantization.None ? DtypeRules.Name(dtype) : $"{Name(quantizeNow)} weights with {DtypeRules.Name(dtype)} compute";
+                reasons.Add($"{device.Name} has {Bytes(device.MemoryBytes)} available; {what} needs {Bytes(required)} ({Describe(config, request, WeightsFor(dtype), kv, context)}) plus {Headroom:P0} headroom = {Bytes(withHeadroom)}: does not fit");
                 var smaller = explicitDtype is null ? DtypeRules.SmallerThan(dtype, device, config) : null;
                 if (smaller is null)
                 {
+                    if (QuantizedFits(dtype, ref kv, ref required))
+                    {
+                        goto Fits;
+                    }
+
                     continue;
                 }
 
-                var (smallerKv, smallerRequired, smallerWithHeadroom) = Need(config, request, parameters, weights, context, smaller.Value);
+                var (smallerKv, smallerRequired, smallerWithHeadroom) = Need(config, request, parameters, weights, context, smaller.Value, quantizeNow, head);
                 if (smallerWithHeadroom > device.MemoryBytes)
                 {
                     reasons.Add($"{DtypeRules.Name(smaller.Value)} would need {Bytes(smallerWithHeadroom)} with headroom: does not fit either");
+                    if (QuantizedFits(smaller.Value, ref kv, ref required))
+                    {
+                        dtype = smaller.Value;
+                        goto Fits;
+                    }
+
                     continue;
                 }
 
@@ -185,6 +261,7 @@ public sealed class PrecisionPlanner
                 (dtype, kv, required) = (smaller.Value, smallerKv, smallerRequired);
             }
 
+            Fits:
             if (!Matches(device, request.Device))
             {
                 warnings.Add(new PrecisionWarning(RuntimeCodes.DoesNotFit, $"the requested device {request.Device} could not take the model; placed on {device.Name} instead."));
@@ -194,7 +271,8 @@ public sealed class PrecisionPlanner
             reasons.AddRange(proofNotes);
             warnings.AddRange(decision.Warnings);
             warnings.AddRange(proofWarnings);
-            reasons.Add($"{device.Name}: {DtypeRules.Name(dtype)} needs {Bytes(required)} ({Describe(config, request, weights[dtype], kv, context)}); {Bytes(device.MemoryBytes)} available: fits");
+            var chosen = quantizeNow == WeightQuantization.None ? DtypeRules.Name(dtype) : $"{Name(quantizeNow)} weights with {DtypeRules.Name(dtype)} compute";
+            reasons.Add($"{device.Name}: {chosen} needs {Bytes(required)} ({Describe(config, request, WeightsFor(dtype), kv, context)}); {Bytes(device.MemoryBytes)} available: fits");
             _logger.LogDebug("Planned {ModelType} on {Device} in {Dtype}.", config.ModelType, device.Name, dtype);
             return Result(dtype, device.Name, kv, required);
         }
@@ -305,8 +383,15 @@ public sealed class PrecisionPlanner
         return dtype;
     }
 
-    private static (long Kv, long Required, long WithHeadroom) Need(ModelConfig config, PlanRequest request, long parameters, Dictionary<DType, long> weights, long context, DType dtype)
+    private static (long Kv, long Required, long WithHeadroom) Need(ModelConfig config, PlanRequest request, long parameters, Dictionary<DType, long> weights, long context, DType dtype, WeightQuantization quantization = WeightQuantization.None, bool head = false)
     {
+        if (quantization != WeightQuantization.None && request.Mode == PlanMode.Inference)
+        {
+            var qKv = MemoryEstimator.KvCacheBytes(config, context, dtype);
+            var qRequired = MemoryEstimator.QuantizedWeightBytes(config, parameters, dtype, quantization, head) + qKv;
+            return (qKv, qRequired, (long)(qRequired * (1 + Headroom)));
+        }
+
         var kv = request.Mode == PlanMode.Inference ? MemoryEstimator.KvCacheBytes(config, context, dtype) : 0;
         var required = request.Mode switch
         {
@@ -316,6 +401,15 @@ public sealed class PrecisionPlanner
         };
         return (kv, required, checked((long)(required * (1 + Headroom))));
     }
+
+    private static string QuantizedParts(ModelConfig config, bool head) =>
+        !head ? "the layers' projections" : config.TieWordEmbeddings ? "the layers' projections and the embedding table the LM head shares" : "the layers' projections and the LM head";
+
+    private static string KeptParts(ModelConfig config, bool head) =>
+        !head ? "embeddings, norms, the LM head" : config.TieWordEmbeddings ? "norms" : "embeddings, norms";
+
+    /// <summary><c>int8</c>, <c>int4</c>, <c>none</c>, <c>auto</c>.</summary>
+    public static string Name(WeightQuantization quantization) => quantization.ToString().ToLowerInvariant();
 
     private static bool Matches(PlanDevice device, string? requested) => (requested ?? "auto").Trim().ToLowerInvariant() switch
     {
