@@ -27,6 +27,7 @@ public static class PrecisionApp
             DemoCommand.Create(console),
             EmbedCommand.Create(console),
             TrainCommand.Create(console),
+            ServeCommand.Create(console),
         };
 
         var parsed = root.Parse(args);
