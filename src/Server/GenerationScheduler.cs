@@ -28,6 +28,7 @@ internal sealed class GenerationScheduler : IDisposable
     private DecodeBatch _batch;
     private int _inFlight;
     private int _active;
+    private int _disposed;
 
     public GenerationScheduler(CausalLM model, int maxBatch, int maxQueue, ServerMetrics metrics, ILogger? logger = null)
     {
@@ -322,6 +323,11 @@ internal sealed class GenerationScheduler : IDisposable
     /// <summary>Stops the worker: queued and active requests are cancelled, caches freed.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         StopAccepting();
         _stop.Cancel();
         _worker.Join();
