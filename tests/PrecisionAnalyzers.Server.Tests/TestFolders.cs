@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PrecisionAnalyzers.Runtime.Encoders;
 using PrecisionAnalyzers.Tests.Shared;
 
@@ -17,7 +18,21 @@ internal static class TestFolders
         return folder;
     });
 
+    private static readonly Lazy<string> LongModelFolder = new(() =>
+    {
+        // The tiny chat model with a context of 65536 and no EOS in generation_config.json: a request can run for as long as a test needs.
+        var folder = ChatModelFixture.Write(Path.Combine(Root, "long-model"), generationConfig: "{}");
+        var configPath = Path.Combine(folder, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["max_position_embeddings"] = 65536;
+        File.WriteAllText(configPath, config.ToJsonString());
+        return folder;
+    });
+
     public static string ChatModel => ChatModelFolder.Value;
+
+    /// <summary>A model whose answers only end at max_tokens (for requests that must stay in flight).</summary>
+    public static string LongModel => LongModelFolder.Value;
 
     public static string Encoder => EncoderFolder.Value;
 }
