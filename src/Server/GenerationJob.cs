@@ -22,6 +22,7 @@ internal sealed class GenerationJob : IDisposable
         Prompt = prompt;
         Options = options;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        Cancellation = _cancellation.Token;
         Enqueued = Stopwatch.GetTimestamp();
     }
 
@@ -32,7 +33,8 @@ internal sealed class GenerationJob : IDisposable
     /// <summary>The generated token ids, in order; completed when the job ends (with the failure, if it failed).</summary>
     public ChannelReader<int> Tokens => _tokens.Reader;
 
-    public CancellationToken Cancellation => _cancellation.Token;
+    /// <summary>Cancelled when the client goes away or the handler stops the job; readable after the handler disposed the job.</summary>
+    public CancellationToken Cancellation { get; }
 
     /// <summary>When the job was queued (a <see cref="Stopwatch"/> timestamp).</summary>
     public long Enqueued { get; }
@@ -99,5 +101,10 @@ internal sealed class GenerationJob : IDisposable
         }
     }
 
-    public void Dispose() => _cancellation.Dispose();
+    /// <summary>The handler is done with the job: a job still running is cancelled (the scheduler frees its cache).</summary>
+    public void Dispose()
+    {
+        Cancel();
+        _cancellation.Dispose();
+    }
 }

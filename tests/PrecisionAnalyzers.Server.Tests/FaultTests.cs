@@ -126,6 +126,23 @@ public sealed class FaultTests
         Assert.Equal(generated + 4, running.Server.Metrics.GeneratedTokens);
     }
 
+    [Fact]
+    public async Task A_client_leaving_mid_batch_does_not_disturb_the_others()
+    {
+        await using var running = await RunningServer.Start(TestFolders.LongModel, new ServerOptions { MaxBatch = 4 });
+        var staying = running.Http.SendAsync(Sse.Post("/v1/completions", """{"prompt": [9, 8, 7], "max_tokens": 300}"""));
+        var (leaving, body) = await OpenStream(running, 60_000, CancellationToken.None);
+        await Until(() => running.Server.Metrics.ActiveSequences == 2 || staying.IsCompleted);
+
+        leaving.Dispose();
+        body.Dispose();
+        using var answer = await staying;
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(300, JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        await Until(() => running.Server.Metrics.ActiveSequences == 0);
+    }
+
     // Starts a streaming completion and returns once its first token has arrived (so it is decoding).
     private static async Task<(HttpResponseMessage Response, Stream Body)> OpenStream(RunningServer running, int maxTokens, CancellationToken cancellationToken)
     {
