@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["decode"] = DecodeBenchmark.Run,
     ["decode-peers"] = PeerDecodeBenchmark.Run,
     ["decode-peers-cold"] = PeerDecodeBenchmark.RunColdChild,
+    ["batch"] = BatchedDecodeBenchmark.Run,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
     ["quant-accuracy"] = QuantizationAccuracyBenchmark.Run,

@@ -23,6 +23,7 @@ public static class PrecisionApp
             DemoCommand.Create(console),
             EmbedCommand.Create(console),
             TrainCommand.Create(console),
+            ServeCommand.Create(console),
         };
         var verbose = new Option<bool>("--verbose") { Description = "On an unexpected failure (a bug), print the details on stderr as well.", Recursive = true };
         root.Options.Add(verbose);

@@ -7,6 +7,9 @@ namespace PrecisionAnalyzers.Runtime;
 /// <param name="Truncated">The texts longer than <see cref="SentenceEncoder.MaxTokens"/>, in order, with their lengths.</param>
 public sealed record SentenceEmbeddings(float[][] Embeddings, IReadOnlyList<InputTruncation> Truncated)
 {
+    /// <summary>Tokens encoded over all texts, special tokens included (after truncation).</summary>
+    public int TokenCount { get; init; }
+
     /// <summary>One PREC109 warning per truncated text.</summary>
     public IReadOnlyList<PrecisionWarning> Warnings => Truncated.Select(t => t.ToWarning($"the text at index {t.Index}")).ToArray();
 }

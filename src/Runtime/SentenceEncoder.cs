@@ -268,7 +268,7 @@ public sealed class SentenceEncoder : IDisposable
             progress?.Report(new EncodeProgress(start + batch.Length, texts.Count));
         }
 
-        return new SentenceEmbeddings(result, truncations);
+        return new SentenceEmbeddings(result, truncations) { TokenCount = tokenized.Sum(t => t.Length) };
     }
 
     private float[][] EncodeBatch(int[][] batch, bool normalize, long promptLength, CancellationToken cancellationToken)

@@ -23,10 +23,11 @@ internal static class PlanCommand
         var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
+        var export = new Option<string?>("--export") { Description = "vllm: print the vllm serve command for --hardware (dtype, tensor/pipeline parallel sizes, max model length, quantization), each flag with its reason." }.AcceptOnlyFromAmong("vllm");
 
         var command = new Command("plan", "Plan the dtype and device for a model, with the reasons. Weights are not needed.")
         {
-            path, dtype, device, hardware, context, mode, loraRank, loraTargets, quantize, strict, json,
+            path, dtype, device, hardware, context, mode, loraRank, loraTargets, quantize, strict, json, export,
         };
         command.SetAction(parse =>
         {
@@ -44,6 +45,32 @@ internal static class PlanCommand
             }
 
             var target = HardwareSelection.Resolve(parse.GetRequiredValue(hardware));
+            if (parse.GetValue(export) is "vllm")
+            {
+                var requested = CommonOptions.ParseDtype(parse.GetRequiredValue(dtype));
+                var vllm = VllmExporter.Plan(config, target.Profile, modelPath, requested, ModelPaths.WeightsDtype(modelPath), contextLength);
+                if (parse.GetValue(json))
+                {
+                    CliJson.Write(console.Output, new
+                    {
+                        vllmVersion = VllmPlan.VllmVersion,
+                        hardware = target.Name,
+                        canServe = vllm.CanServe,
+                        error = vllm.Error,
+                        flags = vllm.Flags.Select(f => new { name = f.Name, value = f.Value, reason = f.Reason }),
+                        notes = vllm.Notes,
+                        before = vllm.Before,
+                        script = vllm.ToScript(),
+                    });
+                }
+                else
+                {
+                    console.Output.Write(vllm.ToScript());
+                }
+
+                return vllm.CanServe ? ExitCodes.Success : ExitCodes.CannotRun;
+            }
+
             var request = new PlanRequest(
                 Dtype: CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
                 Device: CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),

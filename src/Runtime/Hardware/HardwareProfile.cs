@@ -21,6 +21,9 @@ public sealed record HardwareProfile
 
     public IReadOnlyList<GpuInfo> Gpus { get; init; } = [];
 
+    /// <summary>Machines of this kind (each with <see cref="Gpus"/>), for plans that span nodes; 1 for one machine.</summary>
+    public int Nodes { get; init; } = 1;
+
     /// <summary>
     /// Whether the process can run CUDA kernels through TorchSharp (a CUDA backend package and a driver). Null in named
     /// profiles, which describe a machine, not this application.

@@ -73,12 +73,41 @@ public static class HardwareProfiles
             return named;
         }
 
+        if (Multiplied(nameOrFile) is { } multiplied)
+        {
+            return multiplied;
+        }
+
         if (Inputs.InputFile.IsPresent(nameOrFile))
         {
             return Load(nameOrFile);
         }
 
-        throw new HardwareProfileException($"Unknown hardware '{nameOrFile}': use one of {string.Join(", ", Names)}, or the path of a profile JSON file.");
+        throw new HardwareProfileException($"Unknown hardware '{nameOrFile}': use one of {string.Join(", ", Names)} (with GPU and node counts for one-GPU profiles, e.g. 8xh100-80gb or 2x8xa100-80gb), or the path of a profile JSON file.");
+    }
+
+    /// <summary>
+    /// <c>GxNAME</c> (G GPUs of a one-GPU profile in one machine, e.g. <c>8xh100-80gb</c>) or <c>NxGxNAME</c> (N such
+    /// machines, e.g. <c>2x8xa100-80gb</c>); null when <paramref name="name"/> is not of that form.
+    /// </summary>
+    public static HardwareProfile? Multiplied(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^(?:(?<nodes>[1-9][0-9]{0,2})x)?(?<gpus>[1-9][0-9]?)x(?<base>[a-z0-9-]+)$");
+        if (!match.Success || Named.FirstOrDefault(p => p.Name == match.Groups["base"].Value) is not { Gpus.Count: 1 } single)
+        {
+            return null;
+        }
+
+        var gpus = int.Parse(match.Groups["gpus"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var nodes = match.Groups["nodes"].Success ? int.Parse(match.Groups["nodes"].Value, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        return single with
+        {
+            Name = name,
+            Gpus = Enumerable.Range(0, gpus).Select(i => single.Gpus[0] with { Index = i }).ToArray(),
+            Nodes = nodes,
+            MemoryBytes = single.MemoryBytes * Math.Max(1, gpus / 2),
+        };
     }
 
     /// <summary>Reads a profile JSON file (as <see cref="HardwareProfile.ToJson"/> writes it) and checks its values.</summary>
@@ -108,6 +137,7 @@ public static class HardwareProfiles
 
         Check(profile.Cpu.Cores >= 1, path, "cpu.cores", "must be at least 1");
         Check(profile.MemoryBytes > 0, path, "memoryBytes", "must be positive");
+        Check(profile.Nodes >= 1, path, "nodes", "must be at least 1");
         Check(profile.AvailableMemoryBytes is null or > 0, path, "availableMemoryBytes", "must be positive");
         foreach (var gpu in profile.Gpus)
         {

@@ -63,6 +63,52 @@ internal sealed class Attention
             (k, v, keyStart) = cache.Append(k, v);
         }
 
+        var context = Attend(q, k, v, start, keyStart, x.dtype, x.device).transpose(1, 2).reshape(batch, seq, _heads * _headDim);
+        return _w.Output.Forward(context).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One decode step for several sequences at once: the projections run on the whole batch (one GEMM per weight instead
+    /// of one GEMV per sequence), while RoPE, the cache and the scores use each row's own position and cache.
+    /// </summary>
+    /// <param name="x">[rows, 1, hidden], one new token per sequence.</param>
+    /// <param name="starts">The absolute position of each row's token.</param>
+    /// <param name="cos">RoPE cos of each row's position, [rows, head_dim].</param>
+    /// <param name="sin">RoPE sin of each row's position, [rows, head_dim].</param>
+    /// <param name="caches">This layer's cache of each row.</param>
+    public Tensor ForwardDecode(Tensor x, IReadOnlyList<long> starts, Tensor cos, Tensor sin, IReadOnlyList<LayerKvCache> caches)
+    {
+        using var scope = NewDisposeScope();
+        var rows = x.shape[0];
+        var q = _w.Query.Forward(x).view(rows, 1, _heads, _headDim).transpose(1, 2);
+        var k = _w.Key.Forward(x).view(rows, 1, _kvHeads, _headDim).transpose(1, 2);
+        var v = _w.Value.Forward(x).view(rows, 1, _kvHeads, _headDim).transpose(1, 2);
+        if (_queryNorm is not null && _keyNorm is not null)
+        {
+            q = _queryNorm.Forward(q);
+            k = _keyNorm.Forward(k);
+        }
+
+        var rowCos = cos.view(rows, 1, 1, _headDim);
+        var rowSin = sin.view(rows, 1, 1, _headDim);
+        q = RotaryEmbedding.Apply(q, rowCos, rowSin);
+        k = RotaryEmbedding.Apply(k, rowCos, rowSin);
+
+        var contexts = new Tensor[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var (keys, values, keyStart) = caches[row].Append(k.narrow(0, row, 1), v.narrow(0, row, 1));
+            contexts[row] = Attend(q.narrow(0, row, 1), keys, values, starts[row], keyStart, x.dtype, x.device);
+        }
+
+        var context = cat(contexts, 0).transpose(1, 2).reshape(rows, 1, _heads * _headDim);
+        return _w.Output.Forward(context).MoveToOuterDisposeScope();
+    }
+
+    // Scores, mask, FP32 softmax and the weighted values of queries [1, heads, seq, head_dim] over cached keys.
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, long start, long keyStart, ScalarType dtype, Device device)
+    {
+        var seq = q.shape[2];
         var keyCount = k.shape[2];
         if (_heads != _kvHeads)
         {
@@ -76,7 +122,7 @@ internal sealed class Attention
             scores = (scores / cap).tanh() * cap;
         }
 
-        var allowed = Mask(start, seq, keyStart, keyCount, _window, x.device);
+        var allowed = Mask(start, seq, keyStart, keyCount, _window, device);
 
         // An explicit Scalar held until after the call: an implicit one can be finalized while libtorch still reads it
         // (seen once as "Expected false to be true" from Scalar::toFloat under a parallel test run).
@@ -84,9 +130,8 @@ internal sealed class Attention
         var probabilities = scores.to_type(ScalarType.Float32)
             .masked_fill(allowed.logical_not(), minusInfinity)
             .softmax(-1)
-            .to_type(x.dtype);
-        var context = probabilities.matmul(v).transpose(1, 2).reshape(batch, seq, _heads * _headDim);
-        return _w.Output.Forward(context).MoveToOuterDisposeScope();
+            .to_type(dtype);
+        return probabilities.matmul(v);
     }
 
     /// <summary>[queries, keys] true where query position q may see key position k: k ≤ q and, with a window W, k &gt; q − W.</summary>

@@ -37,12 +37,25 @@ internal sealed class DecoderLayer
     {
         using var scope = NewDisposeScope();
         var attended = _attention.Forward(_inputNorm.Forward(x), start, cos, sin, cache);
+        return Finish(x, attended).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One decode step of several sequences, [rows, 1, hidden]: each row at its own position with its own cache.</summary>
+    public Tensor ForwardDecode(Tensor x, IReadOnlyList<long> starts, Tensor cos, Tensor sin, IReadOnlyList<LayerKvCache> caches)
+    {
+        using var scope = NewDisposeScope();
+        var attended = _attention.ForwardDecode(_inputNorm.Forward(x), starts, cos, sin, caches);
+        return Finish(x, attended).MoveToOuterDisposeScope();
+    }
+
+    // The residuals and the MLP after attention.
+    private Tensor Finish(Tensor x, Tensor attended)
+    {
         var h = _preFeedForwardNorm is null
             ? x + attended
             : x + _postAttentionNorm.Forward(attended);
         var mlpInput = _preFeedForwardNorm is null ? _postAttentionNorm.Forward(h) : _preFeedForwardNorm.Forward(h);
         var fed = _mlp.Forward(mlpInput);
-        var output = _postFeedForwardNorm is null ? h + fed : h + _postFeedForwardNorm.Forward(fed);
-        return output.MoveToOuterDisposeScope();
+        return _postFeedForwardNorm is null ? h + fed : h + _postFeedForwardNorm.Forward(fed);
     }
 }

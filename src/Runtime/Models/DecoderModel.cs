@@ -287,6 +287,66 @@ public sealed class DecoderModel : IDisposable
         return logits.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// One decode step of several independent sequences: <paramref name="tokenIds"/> holds each sequence's newest token,
+    /// <paramref name="caches"/> its own cache (any lengths). Returns the logits of the next position, [rows, vocab], in
+    /// the model dtype, and advances every cache by one. The linear layers run on all rows together; attention runs on
+    /// each row's own cache, so a row's logits match what it would get decoded alone.
+    /// </summary>
+    public Tensor ForwardDecode(IReadOnlyList<int> tokenIds, IReadOnlyList<KvCache> caches, OverflowGuard? guard = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        ArgumentNullException.ThrowIfNull(caches);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (tokenIds.Count == 0 || tokenIds.Count != caches.Count)
+        {
+            throw new ArgumentException($"A decode step needs one cache per token and at least one token; got {tokenIds.Count} tokens and {caches.Count} caches.", nameof(caches));
+        }
+
+        if (IsTraining)
+        {
+            throw new InvalidOperationException($"{RuntimeCodes.CacheDisabledForTraining}: batched decoding needs key/value caches, which training mode does not build.");
+        }
+
+        using var scope = NewDisposeScope();
+        var rows = tokenIds.Count;
+        var scalarType = ScalarTypeOf(Dtype);
+        var ids = tensor(tokenIds.Select(id => (long)id).ToArray(), dtype: ScalarType.Int64).to(Device);
+        var hidden = _embedding.index_select(0, ids).view(rows, 1, Config.HiddenSize);
+        if (Family.ScalesEmbeddings)
+        {
+            hidden = hidden * tensor(Math.Sqrt(Config.HiddenSize), dtype: scalarType, device: Device);
+        }
+
+        var starts = caches.Select(cache => cache.Length).ToArray();
+        var positions = tensor(starts, dtype: ScalarType.Int64).to(Device);
+        var angles = _ropes.ToDictionary(rope => rope, rope => rope.CosSin(positions, scalarType));
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var layer = _layers[i];
+            var (cos, sin) = angles[layer.Rope];
+            var layerCaches = caches.Select(cache => cache.Layer(i)).ToArray();
+            hidden = layer.ForwardDecode(hidden, starts, cos, sin, layerCaches);
+            guard?.Check(hidden, i, 0, $"decoder layer {i}");
+        }
+
+        var normed = _finalNorm.Forward(hidden);
+        var logits = F.linear(normed, _head);
+        if (_finalSoftcap is { } cap)
+        {
+            logits = (logits / cap).tanh() * cap;
+        }
+
+        guard?.Check(logits, _layers.Length, 0, "the final norm and LM head");
+        foreach (var cache in caches)
+        {
+            cache.Advance(1);
+        }
+
+        return logits.view(rows, -1).MoveToOuterDisposeScope();
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -135,5 +135,6 @@ internal sealed class LayerKvCache : IDisposable
         _values?.Dispose();
         _keys = null;
         _values = null;
+        Count = 0;
     }
 }

@@ -77,6 +77,7 @@ public sealed class NonFiniteActivationsException : PrecisionException
             (dtype == DType.Float16 ? "; values passed FP16's largest finite value (65504). Run in BF16 or FP32." : "."))
     {
         Layer = layer;
+        BatchRow = batchIndex;
         Position = position;
         Dtype = dtype;
         Site = site;
@@ -84,6 +85,9 @@ public sealed class NonFiniteActivationsException : PrecisionException
 
     /// <summary>The decoder layer (0-based) after which the values were non-finite; the layer count for the final norm/head.</summary>
     public int Layer { get; }
+
+    /// <summary>The batch row (sequence) where the values were first non-finite.</summary>
+    public long BatchRow { get; }
 
     /// <summary>The first absolute token position with a non-finite value.</summary>
     public long Position { get; }
