@@ -250,7 +250,7 @@ public sealed class DecoderModel : IDisposable
         var scalarType = ScalarTypeOf(Dtype);
 
         var rows = inputIds.to(Device).flatten();
-        var hidden = (_quantizedEmbedding?.Lookup(rows, scalarType) ?? _embedding!.index_select(0, rows)).view(batch, seq, Config.HiddenSize);
+        var hidden = Embed(rows, scalarType).view(batch, seq, Config.HiddenSize);
         if (Family.ScalesEmbeddings)
         {
             // The reference rounds √hidden to the hidden dtype before multiplying (√3072 = 55.43 becomes 55.5 in BF16).
@@ -276,7 +276,7 @@ public sealed class DecoderModel : IDisposable
         }
 
         var normed = _finalNorm.Forward(hidden);
-        var logits = _quantizedHead is not null ? _quantizedHead.Linear(normed, null) : CpuGemv.TryLinear(normed, _head!, null) ?? F.linear(normed, _head!);
+        var logits = Head(normed);
         if (_finalSoftcap is { } cap)
         {
             logits = (logits / cap).tanh() * cap;
@@ -286,6 +286,14 @@ public sealed class DecoderModel : IDisposable
         cache?.Advance(seq);
         return logits.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The embedding rows of <paramref name="ids"/>, from the quantized table when the plan quantized it.</summary>
+    private Tensor Embed(Tensor ids, ScalarType scalarType) =>
+        _quantizedEmbedding?.Lookup(ids, scalarType) ?? _embedding!.index_select(0, ids);
+
+    /// <summary>The LM head over <paramref name="normed"/>: quantized, the decode GEMV, or libtorch's linear.</summary>
+    private Tensor Head(Tensor normed) =>
+        _quantizedHead is not null ? _quantizedHead.Linear(normed, null) : CpuGemv.TryLinear(normed, _head!, null) ?? F.linear(normed, _head!);
 
     /// <summary>
     /// One decode step of several independent sequences: <paramref name="tokenIds"/> holds each sequence's newest token,
@@ -312,7 +320,7 @@ public sealed class DecoderModel : IDisposable
         var rows = tokenIds.Count;
         var scalarType = ScalarTypeOf(Dtype);
         var ids = tensor(tokenIds.Select(id => (long)id).ToArray(), dtype: ScalarType.Int64).to(Device);
-        var hidden = _embedding.index_select(0, ids).view(rows, 1, Config.HiddenSize);
+        var hidden = Embed(ids, scalarType).view(rows, 1, Config.HiddenSize);
         if (Family.ScalesEmbeddings)
         {
             hidden = hidden * tensor(Math.Sqrt(Config.HiddenSize), dtype: scalarType, device: Device);
@@ -332,7 +340,7 @@ public sealed class DecoderModel : IDisposable
         }
 
         var normed = _finalNorm.Forward(hidden);
-        var logits = F.linear(normed, _head);
+        var logits = Head(normed);
         if (_finalSoftcap is { } cap)
         {
             logits = (logits / cap).tanh() * cap;
