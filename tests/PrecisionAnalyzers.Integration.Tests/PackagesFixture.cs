@@ -17,7 +17,7 @@ public sealed class PackagesFixture : IAsyncLifetime
     public const string ToolRid = "linux-x64";
 
     private static readonly string[] CopiedFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", "LICENSE"];
-    private static readonly string[] CopiedProjects = ["Analyzers", "CodeFixes", "Package", "Runtime", "Cli"];
+    private static readonly string[] CopiedProjects = ["Analyzers", "CodeFixes", "Package", "Runtime", "Server", "Cli"];
 
     public PackagesFixture()
     {

@@ -115,7 +115,8 @@ internal static class PlanCommand
 
         var rest = DtypeRules.Name(plan.Dtype ?? Runtime.DType.Float32);
         var parts = plan.QuantizeLmHead ? "projections and LM head" : "projections";
-        foreach (var format in new[] { Runtime.WeightQuantization.Int8, Runtime.WeightQuantization.Int4 })
+        // A plan that never got to sizes (an unsupported model, sizes past 64 bits) has no quantized estimates.
+        foreach (var format in new[] { Runtime.WeightQuantization.Int8, Runtime.WeightQuantization.Int4 }.Where(plan.QuantizedWeightBytes.ContainsKey))
         {
             table.AddRow($"{PrecisionPlanner.Name(format)} {parts}, rest {rest}", PrecisionPlanner.Bytes(plan.QuantizedWeightBytes[format]));
         }

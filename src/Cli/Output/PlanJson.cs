@@ -24,7 +24,7 @@ public sealed record PlanJson(
     public static PlanJson From(PrecisionPlan plan, string hardware) => new(
         plan.ModelType,
         plan.Parameters,
-        new MemoryJson(plan.WeightBytes[DType.Float32], plan.WeightBytes[DType.Float16], plan.WeightBytes[DType.BFloat16], plan.QuantizedWeightBytes[WeightQuantization.Int8], plan.QuantizedWeightBytes[WeightQuantization.Int4]),
+        new MemoryJson(plan.WeightBytes[DType.Float32], plan.WeightBytes[DType.Float16], plan.WeightBytes[DType.BFloat16], Estimate(plan, WeightQuantization.Int8), Estimate(plan, WeightQuantization.Int4)),
         plan.Dtype is { } d ? DtypeRules.Name(d) : null,
         plan.Device ?? "none",
         PrecisionPlanner.Name(plan.Quantization),
@@ -36,10 +36,14 @@ public sealed record PlanJson(
         hardware,
         plan.Reasons,
         plan.Warnings.Select(WarningJson.From).ToArray());
+
+    /// <summary>The quantized estimate, or null for a plan that never got to sizes (an unsupported model, sizes past 64 bits).</summary>
+    private static long? Estimate(PrecisionPlan plan, WeightQuantization format) =>
+        plan.QuantizedWeightBytes.TryGetValue(format, out var bytes) ? bytes : null;
 }
 
 /// <summary>Bytes of the weights in each dtype, and with the projections in int8 or int4 (the rest in the planned dtype).</summary>
-public sealed record MemoryJson(long Float32, long Float16, long Bfloat16, long Int8, long Int4);
+public sealed record MemoryJson(long Float32, long Float16, long Bfloat16, long? Int8, long? Int4);
 
 /// <summary>A PREC1xx warning.</summary>
 public sealed record WarningJson(string Code, string Message)
