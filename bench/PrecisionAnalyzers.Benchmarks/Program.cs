@@ -6,6 +6,7 @@ using PrecisionAnalyzers.Benchmarks.Loading;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["decode"] = DecodeBenchmark.Run,
+    ["decode-kernels"] = DecodeKernelsBenchmark.Run,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
 };

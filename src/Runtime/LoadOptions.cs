@@ -26,4 +26,10 @@ public sealed record LoadOptions
 
     /// <summary>The overflow guard (on by default, falling back to a safer dtype); null keeps the default.</summary>
     public Models.OverflowGuardOptions? OverflowGuard { get; init; }
+
+    /// <summary>
+    /// CPU threads for libtorch and the decode kernels, process-wide (<see cref="Models.CpuThreads"/>); null keeps the
+    /// current count (the cores this process may use, or <c>PRECISION_THREADS</c>).
+    /// </summary>
+    public int? Threads { get; init; }
 }

@@ -100,6 +100,11 @@ public sealed class SentenceEncoder : IDisposable
         logger ??= NullLogger.Instance;
         options ??= new LoadOptions();
         TorchSharpLoader.EnsureLoaded(logger);
+        if (options.Threads is { } threads)
+        {
+            Models.CpuThreads.Set(threads, logger);
+        }
+
         var modules = SentenceModules.Read(path);
         if (!modules.FromManifest)
         {
