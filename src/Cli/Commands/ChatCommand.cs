@@ -24,10 +24,11 @@ internal static class ChatCommand
         var device = CommonOptions.Device();
         var strict = CommonOptions.Strict();
         var variables = TemplateVariables.Option();
+        var threads = CommonOptions.Threads();
 
         var command = new Command("chat", "Chat with a model in the terminal: its chat template, streamed answers, history; /reset, /system TEXT, /exit; Ctrl+C stops an answer.")
         {
-            path, system, maxNewTokens, temperature, topP, topK, seed, dtype, device, strict, variables,
+            path, system, maxNewTokens, temperature, topP, topK, seed, dtype, device, strict, variables, threads,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, new ChatRequest(
             parse.GetRequiredValue(path),
@@ -40,7 +41,8 @@ internal static class ChatCommand
             CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
             CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
             parse.GetValue(strict),
-            TemplateVariables.Parse(parse.GetValue(variables))), cancellationToken)));
+            TemplateVariables.Parse(parse.GetValue(variables)),
+            CommonOptions.ParseThreads(parse.GetValue(threads))), cancellationToken)));
         return command;
     }
 
@@ -58,7 +60,7 @@ internal static class ChatCommand
         CausalLM model;
         try
         {
-            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict }, cancellationToken: cancellationToken);
+            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Threads = request.Threads }, cancellationToken: cancellationToken);
         }
         catch (PrecisionException e)
         {

@@ -14,4 +14,5 @@ internal sealed record ChatRequest(
     DType? Dtype,
     string Device,
     bool Strict,
-    IReadOnlyDictionary<string, object?>? Variables = null);
+    IReadOnlyDictionary<string, object?>? Variables = null,
+    int? Threads = null);

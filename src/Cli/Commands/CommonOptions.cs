@@ -28,6 +28,16 @@ internal static class CommonOptions
 
     public static Option<bool> Strict() => new("--strict") { Description = "Refuse instead of falling back when the device cannot run the requested dtype or device." };
 
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "CPU threads for libtorch and the decode kernels (default: the cores this process may use, or PRECISION_THREADS).",
+    };
+
+    /// <summary>The --threads value, checked.</summary>
+    public static int? ParseThreads(int? threads) => threads is null or >= 1
+        ? threads
+        : throw new BadInputException($"--threads must be at least 1 (got {threads}).");
+
     public static DType? ParseDtype(string text) => text switch
     {
         "auto" => DType.Auto,

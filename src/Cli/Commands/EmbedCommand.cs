@@ -22,7 +22,8 @@ internal static class EmbedCommand
         var device = CommonOptions.Device();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
-        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, strict, json };
+        var threads = CommonOptions.Threads();
+        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, strict, json, threads };
         command.SetAction((parse, cancellationToken) =>
         {
             var all = new List<string>(parse.GetValue(texts) ?? []);
@@ -57,6 +58,7 @@ internal static class EmbedCommand
                 Dtype = CommonOptions.ParseDtype(parse.GetRequiredValue(dtype)),
                 Device = CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
                 Strict = parse.GetValue(strict),
+                Threads = CommonOptions.ParseThreads(parse.GetValue(threads)),
             };
             SentenceEncoder encoder;
             try

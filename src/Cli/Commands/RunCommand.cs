@@ -32,10 +32,11 @@ internal static class RunCommand
         var adapter = new Option<string?>("--adapter") { Description = "A PEFT LoRA adapter folder (e.g. a precision train checkpoint) to apply to the model." };
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, chat, variables, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, dtype, device, seed, temperature, topK, topP, logits, adapter, strict, json, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -55,7 +56,8 @@ internal static class RunCommand
                 parse.GetValue(adapter),
                 parse.GetValue(json),
                 parse.GetValue(chat),
-                TemplateVariables.Parse(parse.GetValue(variables)));
+                TemplateVariables.Parse(parse.GetValue(variables)),
+                CommonOptions.ParseThreads(parse.GetValue(threads)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -96,7 +98,7 @@ internal static class RunCommand
             throw new BadInputException($"--adapter: {request.Adapter} is not a LoRA adapter folder (it needs {Runtime.Adapters.PeftAdapterFormat.ConfigFile} and {Runtime.Adapters.PeftAdapterFormat.WeightsFile}).");
         }
 
-        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter };
+        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter, Threads = request.Threads };
         CausalLM model;
         try
         {
@@ -293,4 +295,5 @@ internal sealed record RunRequest(
     string? Adapter,
     bool Json,
     bool Chat = false,
-    IReadOnlyDictionary<string, object?>? TemplateVariables = null);
+    IReadOnlyDictionary<string, object?>? TemplateVariables = null,
+    int? Threads = null);
