@@ -154,6 +154,7 @@ internal static unsafe class CpuGemv
 
     private static byte* Address(Tensor tensor) => (byte*)Unsafe.AsPointer(ref tensor.bytes.GetPinnableReference());
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Widen(byte* source, ScalarType dtype, float* target, long count)
     {
         for (long i = 0; i < count; i++)
@@ -184,6 +185,7 @@ internal static unsafe class CpuGemv
     private sealed class LinearWork(Segment[] segments, int blocks, float* x, long columns, ScalarType dtype, GemvInstructionSet instructions)
         : GemvWork(blocks)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void Run(int block)
         {
             var s = segments.Length - 1;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PrecisionAnalyzers.Runtime.Models;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal abstract class GemvWork
     protected abstract void Run(int block);
 
     /// <summary>Runs blocks until none are left unclaimed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Claim()
     {
         int block;
