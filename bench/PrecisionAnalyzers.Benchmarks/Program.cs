@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["decode"] = DecodeBenchmark.Run,
     ["decode-kernels"] = DecodeKernelsBenchmark.Run,
     ["decode-cold"] = ColdDecodeBenchmark.Run,
+    ["gemv"] = GemvBenchmark.Run,
     ["load"] = LoadBenchmark.Run,
     ["load-child"] = LoadBenchmark.RunChild,
 };
