@@ -13,6 +13,11 @@ internal readonly unsafe struct BFloat16Element : IGemvElement
 {
     public static int Size => 2;
 
+    public static float InputScale => 1f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadScaled(byte* p) => Load(p);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Load(byte* p) => BitConverter.Int32BitsToSingle(*(ushort*)p << 16);
 

@@ -163,7 +163,7 @@ internal static unsafe class CpuGemv
             {
                 ScalarType.Float32 => ((float*)source)[i],
                 ScalarType.BFloat16 => BFloat16Element.Load(source + (2 * i)),
-                _ => Float16Element.Load(source + (2 * i)),
+                _ => Float16Element.Load(source + (2 * i)) * Float16Element.InputScale,
             };
         }
     }

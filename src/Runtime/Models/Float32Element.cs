@@ -8,8 +8,10 @@ internal readonly unsafe struct Float32Element : IGemvElement
 {
     public static int Size => 4;
 
+    public static float InputScale => 1f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Load(byte* p) => *(float*)p;
+    public static float LoadScaled(byte* p) => *(float*)p;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load8(byte* p) => Vector256.Load((float*)p);

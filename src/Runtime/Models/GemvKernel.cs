@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 namespace PrecisionAnalyzers.Runtime.Models;
 
 /// <summary>
-/// y[r] = W[r]·x for a range of rows of one row-major weight in element type <typeparamref name="T"/>, x in FP32,
+/// y[r] = W[r]·x for a range of rows of one row-major weight in element type <typeparamref name="T"/>, x in FP32 (already
+/// multiplied by <see cref="IGemvElement.InputScale"/>),
 /// accumulating in FP32: four rows at a time (x is loaded once for four rows) with two accumulators per row (eight
 /// independent FMA chains), each weight byte read once.
 /// </summary>
@@ -174,7 +175,7 @@ internal static unsafe class GemvKernel<T>
     {
         for (var i = from; i < columns; i++)
         {
-            sum = MathF.FusedMultiplyAdd(T.Load(w + (i * T.Size)), x[i], sum);
+            sum = MathF.FusedMultiplyAdd(T.LoadScaled(w + (i * T.Size)), x[i], sum);
         }
 
         return sum;
