@@ -51,6 +51,12 @@ internal static unsafe class CpuGemv
         set => _instructions = GemvInstructionSets.AtMost(value);
     }
 
+    /// <summary>
+    /// Whether FP16 weights use the kernel (off: libtorch's FP16 GEMV measured 94.8 tok/s against the kernel's 65.5 on the
+    /// benchmark llama, quiet machine, docs/benchmarks.md; tests turn it on). <c>PRECISION_GEMV_FP16=1</c> turns it on.
+    /// </summary>
+    public static bool Float16Kernel { get; set; } = Environment.GetEnvironmentVariable("PRECISION_GEMV_FP16") == "1";
+
     /// <summary>The threads rows are split across (the caller plus these).</summary>
     public static GemvWorkers Workers { get; private set; } = new(CpuThreads.Current - 1, WorkerSpin);
 
@@ -89,6 +95,7 @@ internal static unsafe class CpuGemv
     {
         var dtype = x.dtype;
         if (Path != GemvPath.Kernels || dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16) ||
+            (dtype == ScalarType.Float16 && !Float16Kernel) ||
             x.device_type != DeviceType.CPU || x.dim() == 0 || !x.is_contiguous() || x.numel() != x.shape[^1] ||
             (is_grad_enabled() && x.requires_grad))
         {

@@ -13,7 +13,11 @@ namespace PrecisionAnalyzers.Runtime.Tests.Models;
 [Collection(CpuGemvCollection.Name)]
 public sealed class CpuGemvTests
 {
-    public CpuGemvTests() => TorchSharpLoader.EnsureLoaded();
+    public CpuGemvTests()
+    {
+        TorchSharpLoader.EnsureLoaded();
+        CpuGemv.Float16Kernel = true;
+    }
 
     public static TheoryData<string, int, int, bool> Shapes()
     {
