@@ -98,6 +98,11 @@ public sealed class CausalLM : IDisposable
         options ??= new LoadOptions();
         logger ??= NullLogger.Instance;
         TorchSharpLoader.EnsureLoaded(logger);
+        if (options.Threads is { } threads)
+        {
+            CpuThreads.Set(threads, logger);
+        }
+
         var config = ModelConfig.Load(path);
         var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
         var checkpoint = Checkpoint.Open(folder, progress, cancellationToken);

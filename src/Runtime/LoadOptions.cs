@@ -36,4 +36,10 @@ public sealed record LoadOptions
 
     /// <summary>Quantize the untied LM head too (off by default: the head stays in the compute dtype).</summary>
     public bool QuantizeLmHead { get; init; }
+
+    /// <summary>
+    /// CPU threads for libtorch and the decode kernels, process-wide (<see cref="Models.CpuThreads"/>); null keeps the
+    /// current count (the cores this process may use, or <c>PRECISION_THREADS</c>).
+    /// </summary>
+    public int? Threads { get; init; }
 }

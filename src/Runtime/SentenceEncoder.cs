@@ -105,6 +105,11 @@ public sealed class SentenceEncoder : IDisposable
         }
 
         TorchSharpLoader.EnsureLoaded(logger);
+        if (options.Threads is { } threads)
+        {
+            Models.CpuThreads.Set(threads, logger);
+        }
+
         var modules = SentenceModules.Read(path);
         if (!modules.FromManifest)
         {

@@ -110,6 +110,23 @@ public sealed class RunAndDemoCommandTests : IDisposable
         Assert.Contains("PREC102", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_generates_the_same_tokens_on_one_thread_and_on_two()
+    {
+        var folder = await DemoModelAsync();
+
+        var one = await CliRunner.RunAsync("run", folder, "--prompt-tokens", "1,2,3", "--max-new-tokens", "6", "--dtype", "float32", "--threads", "1", "--json");
+        var two = await CliRunner.RunAsync("run", folder, "--prompt-tokens", "1,2,3", "--max-new-tokens", "6", "--dtype", "float32", "--threads", "2", "--json");
+
+        Assert.True(one.ExitCode == 0, one.Error);
+        Assert.True(two.ExitCode == 0, two.Error);
+        using var first = JsonDocument.Parse(one.Output);
+        using var second = JsonDocument.Parse(two.Output);
+        Assert.Equal(
+            first.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetInt32()),
+            second.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
     [Theory]
     [InlineData("--prompt-tokens", "1,2", "--prompt", "hello")]
     [InlineData("--prompt-tokens", "1,99999")]
@@ -117,6 +134,7 @@ public sealed class RunAndDemoCommandTests : IDisposable
     [InlineData("--prompt-tokens", "1", "--max-new-tokens", "0")]
     [InlineData("--prompt-tokens", "1", "--temperature", "-1")]
     [InlineData("--prompt-tokens", "1", "--top-p", "1.5")]
+    [InlineData("--prompt-tokens", "1", "--threads", "0")]
     public async Task Run_bad_input_exits_2_and_writes_nothing(params string[] options)
     {
         var folder = await DemoModelAsync();

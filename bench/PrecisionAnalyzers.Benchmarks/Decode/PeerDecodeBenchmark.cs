@@ -307,12 +307,8 @@ internal static class PeerDecodeBenchmark
         return new TimedGeneration(result.Tokens, prompt.Length, result.PrefillTime, result.DecodeTime, result.Logits);
     }
 
-    // One thread count for everything the runtime runs: libtorch's intra-op pool and the row-split GEMV's workers.
-    private static void SetRuntimeThreads(int threads)
-    {
-        torch.set_num_threads(threads);
-        CpuGemv.Workers = threads;
-    }
+    // One thread count for everything the runtime runs: libtorch's intra-op pool and the GEMV kernels' workers.
+    private static void SetRuntimeThreads(int threads) => CpuThreads.Set(threads);
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

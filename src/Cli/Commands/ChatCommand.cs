@@ -25,11 +25,12 @@ internal static class ChatCommand
         var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var variables = TemplateVariables.Option();
+        var threads = CommonOptions.Threads();
         var overflow = CommonOptions.ContextOverflow("stop", "stop (an answer ends where the context is full; a conversation that leaves no room is refused, and /reset starts again)");
 
         var command = new Command("chat", "Chat with a model in the terminal: its chat template, streamed answers, history; /reset, /system TEXT, /exit; Ctrl+C stops an answer.")
         {
-            path, system, maxNewTokens, overflow, temperature, topP, topK, seed, dtype, device, quantize, strict, variables,
+            path, system, maxNewTokens, overflow, temperature, topP, topK, seed, dtype, device, quantize, strict, variables, threads,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, new ChatRequest(
             parse.GetRequiredValue(path),
@@ -44,7 +45,8 @@ internal static class ChatCommand
             parse.GetValue(strict),
             TemplateVariables.Parse(parse.GetValue(variables)),
             CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)),
-            CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize))), cancellationToken)));
+            CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)),
+            CommonOptions.ParseThreads(parse.GetValue(threads))), cancellationToken)));
         return command;
     }
 
@@ -62,7 +64,7 @@ internal static class ChatCommand
         CausalLM model;
         try
         {
-            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Quantization = request.Quantization }, cancellationToken: cancellationToken);
+            model = CausalLM.Load(request.Path, new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Quantization = request.Quantization, Threads = request.Threads }, cancellationToken: cancellationToken);
         }
         catch (PrecisionException e)
         {

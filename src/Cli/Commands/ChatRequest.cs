@@ -16,4 +16,6 @@ internal sealed record ChatRequest(
     bool Strict,
     IReadOnlyDictionary<string, object?>? Variables = null,
     Runtime.Models.ContextOverflow ContextOverflow = Runtime.Models.ContextOverflow.StopAtLimit,
-    WeightQuantization Quantization = WeightQuantization.None);
+    WeightQuantization Quantization = WeightQuantization.None,
+
+    int? Threads = null);

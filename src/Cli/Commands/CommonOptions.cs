@@ -48,7 +48,7 @@ internal static class CommonOptions
     /// </summary>
     public static Option<string> ContextOverflow(string defaultValue, string defaultMeaning) => new Option<string>("--context-overflow")
     {
-        Description = "When the prompt and --max-new-tokens pass the model's context: refuse (exit 2, with both numbers), stop (generate until the context is full; warning PREC112) or truncate (keep the prompt's end; warning PREC109). Default: " + defaultMeaning + ".",
+        Description = "When the prompt and --max-new-tokens pass the model's context: refuse (exit 2, with both numbers), stop (generate until the context is full; warning PREC110) or truncate (keep the prompt's end; warning PREC109). Default: " + defaultMeaning + ".",
         DefaultValueFactory = _ => defaultValue,
     }.AcceptOnlyFromAmong("refuse", "stop", "truncate");
 
@@ -85,6 +85,16 @@ internal static class CommonOptions
             throw new BadInputException($"--top-p must be in (0, 1] (got {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
         }
     }
+
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "CPU threads for libtorch and the decode kernels (default: the cores this process may use, or PRECISION_THREADS).",
+    };
+
+    /// <summary>The --threads value, checked.</summary>
+    public static int? ParseThreads(int? threads) => threads is null or >= 1
+        ? threads
+        : throw new BadInputException($"--threads must be at least 1 (got {threads}).");
 
     public static DType? ParseDtype(string text) => text switch
     {

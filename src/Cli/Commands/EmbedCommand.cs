@@ -23,7 +23,8 @@ internal static class EmbedCommand
         var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
-        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, quantize, strict, json };
+        var threads = CommonOptions.Threads();
+        var command = new Command("embed", "Embed texts with a sentence-transformers model in the planned dtype.") { path, texts, file, batchSize, dtype, device, quantize, strict, json, threads };
         command.SetAction((parse, cancellationToken) =>
         {
             var all = new List<string>(parse.GetValue(texts) ?? []);
@@ -59,6 +60,7 @@ internal static class EmbedCommand
                 Device = CommonOptions.ValidateDevice(parse.GetRequiredValue(device)),
                 Strict = parse.GetValue(strict),
                 Quantization = CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)),
+                Threads = CommonOptions.ParseThreads(parse.GetValue(threads)),
             };
             SentenceEncoder encoder;
             try

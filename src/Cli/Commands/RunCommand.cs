@@ -34,10 +34,11 @@ internal static class RunCommand
         var quantize = CommonOptions.Quantize();
         var strict = CommonOptions.Strict();
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
 
         var command = new Command("run", "Load a model in the planned dtype and generate, streaming tokens; then prefill and decode speed and peak memory.")
         {
-            path, prompt, promptTokens, chat, variables, maxNewTokens, overflow, dtype, device, seed, temperature, topK, topP, logits, adapter, quantize, strict, json,
+            path, prompt, promptTokens, chat, variables, maxNewTokens, overflow, dtype, device, seed, temperature, topK, topP, logits, adapter, quantize, strict, json, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -59,7 +60,8 @@ internal static class RunCommand
                 parse.GetValue(chat),
                 TemplateVariables.Parse(parse.GetValue(variables)),
                 CommonOptions.ParseContextOverflow(parse.GetRequiredValue(overflow)),
-                CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)));
+                CommonOptions.ParseQuantization(parse.GetRequiredValue(quantize)),
+                CommonOptions.ParseThreads(parse.GetValue(threads)));
             return Task.FromResult(Run(console, request, cancellationToken));
         });
         return command;
@@ -99,7 +101,7 @@ internal static class RunCommand
             throw new BadInputException($"--adapter: {request.Adapter} is not a LoRA adapter folder (it needs {Runtime.Adapters.PeftAdapterFormat.ConfigFile} and {Runtime.Adapters.PeftAdapterFormat.WeightsFile}).");
         }
 
-        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter, Quantization = request.Quantization };
+        var options = new LoadOptions { Dtype = request.Dtype, Device = request.Device, Strict = request.Strict, Adapter = request.Adapter, Quantization = request.Quantization, Threads = request.Threads };
         CausalLM model;
         try
         {
@@ -280,4 +282,6 @@ internal sealed record RunRequest(
     bool Chat = false,
     IReadOnlyDictionary<string, object?>? TemplateVariables = null,
     ContextOverflow ContextOverflow = ContextOverflow.Refuse,
-    WeightQuantization Quantization = WeightQuantization.None);
+    WeightQuantization Quantization = WeightQuantization.None,
+
+    int? Threads = null);

@@ -45,17 +45,18 @@ internal sealed class Attention
         using var scope = NewDisposeScope();
         var batch = x.shape[0];
         var seq = x.shape[1];
-        var q = _w.Query.Forward(x).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = _w.Key.Forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
-        var v = _w.Value.Forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var qkv = Projection.ForwardTogether(x, _w.Query, _w.Key, _w.Value);
+        var q = qkv[0].view(batch, seq, _heads, _headDim).transpose(1, 2);
+        var k = qkv[1].view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = qkv[2].view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         if (_queryNorm is not null && _keyNorm is not null)
         {
             q = _queryNorm.Forward(q);
             k = _keyNorm.Forward(k);
         }
 
-        q = RotaryEmbedding.Apply(q, cos, sin);
-        k = RotaryEmbedding.Apply(k, cos, sin);
+        q = DecodeOps.Rope(q, cos, sin) ?? RotaryEmbedding.Apply(q, cos, sin);
+        k = DecodeOps.Rope(k, cos, sin) ?? RotaryEmbedding.Apply(k, cos, sin);
 
         var keyStart = start;
         if (cache is not null)
@@ -122,15 +123,20 @@ internal sealed class Attention
             scores = (scores / cap).tanh() * cap;
         }
 
-        var allowed = Mask(start, seq, keyStart, keyCount, _window, device);
+        var scores32 = scores.to_type(ScalarType.Float32);
+        if (!(DecodeOps.Enabled && seq == 1 && _window is null && keyStart + keyCount == start + 1))
+        {
+            // Skipped for one query with full attention over exactly the keys up to its own position (no padding the
+            // cache hands out past it): it sees them all, so there is no mask to build.
+            var allowed = Mask(start, seq, keyStart, keyCount, _window, device);
 
-        // An explicit Scalar held until after the call: an implicit one can be finalized while libtorch still reads it
-        // (seen once as "Expected false to be true" from Scalar::toFloat under a parallel test run).
-        using var minusInfinity = TorchSharp.ScalarExtensionMethods.ToScalar(double.NegativeInfinity);
-        var probabilities = scores.to_type(ScalarType.Float32)
-            .masked_fill(allowed.logical_not(), minusInfinity)
-            .softmax(-1)
-            .to_type(dtype);
+            // An explicit Scalar held until after the call: an implicit one can be finalized while libtorch still reads it
+            // (seen once as "Expected false to be true" from Scalar::toFloat under a parallel test run).
+            using var minusInfinity = TorchSharp.ScalarExtensionMethods.ToScalar(double.NegativeInfinity);
+            scores32 = scores32.masked_fill(allowed.logical_not(), minusInfinity);
+        }
+
+        var probabilities = scores32.softmax(-1).to_type(dtype);
         return probabilities.matmul(v);
     }
 

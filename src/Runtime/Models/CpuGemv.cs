@@ -1,173 +1,241 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PrecisionAnalyzers.Runtime.Models;
 
 /// <summary>
-/// The FP32 matrix-vector product of a decode step (one token: x is a single row) on the CPU, split by output rows across
-/// the cores. libtorch's FP32 GEMV runs on one core whatever its thread count, and a decode step is nothing but GEMVs, so
-/// FP32 decode was bound by one core's memory bandwidth; this kernel reads the weight with every core (1.6–1.9× in
-/// docs/benchmarks.md). A BF16 variant (widening each row on the fly) measured 0.8–1.06× libtorch's BF16 GEMV, which
-/// already uses the CPU's BF16 instructions, and was dropped: BF16 stays with libtorch.
+/// The matrix-vector products of a decode step (one token: x is a single row) on the CPU, for FP32, BF16 and FP16
+/// weights, split by output rows across <see cref="Workers"/>. A decode step is nothing but GEMVs that each read their
+/// weight once, so its speed is the memory read bandwidth; libtorch's FP32 GEMV runs on one core, and its BF16/FP16 ones
+/// plus the dispatch of each small op left decode at a quarter to a third of llama.cpp (issue 17). x is widened to FP32
+/// once per call, each weight row is widened as it is read (<see cref="IGemvElement"/>), sums are FP32 and each output is
+/// rounded once to the compute dtype, as libtorch's reduced-precision GEMVs do. Several projections of the same input
+/// (q/k/v, gate/up) go in one call, one split.
 /// </summary>
 internal static unsafe class CpuGemv
 {
-    /// <summary>Rows below which splitting costs more than it saves.</summary>
-    private const long MinimumRowsToSplit = 256;
+    /// <summary>Rows of one work item.</summary>
+    private const long BlockRows = 64;
 
-    /// <summary>Rows of one work item (a multiple of 4).</summary>
-    private const long BlockRows = 128;
+    /// <summary>How long a worker spins for the next call before it sleeps.</summary>
+    private static readonly TimeSpan WorkerSpin = TimeSpan.FromMicroseconds(200);
 
-    /// <summary>Whether the kernel is used at all (PRECISION_GEMV=libtorch turns it off, for comparison).</summary>
-    public static bool Enabled { get; set; } = !string.Equals(Environment.GetEnvironmentVariable("PRECISION_GEMV"), "libtorch", StringComparison.OrdinalIgnoreCase);
+    /// <summary>FP16 weights known finite (the vector widening is exact only for finite halves).</summary>
+    private static readonly ConditionalWeakTable<Tensor, object> FiniteHalfWeights = new();
 
-    /// <summary>Workers the rows are split across.</summary>
-    public static int Workers
+    private static GemvInstructionSet _instructions = GemvInstructionSets.Best;
+
+    [ThreadStatic]
+    private static float[]? _input;
+
+    /// <summary>Which code runs decode GEMVs; <c>PRECISION_GEMV=libtorch</c> or <c>legacy</c> chooses another for comparison.</summary>
+    public static GemvPath Path { get; set; } = Environment.GetEnvironmentVariable("PRECISION_GEMV")?.ToLowerInvariant() switch
     {
-        get => Options.MaxDegreeOfParallelism;
-        set => Options.MaxDegreeOfParallelism = Math.Max(1, value);
+        "libtorch" => GemvPath.Libtorch,
+        "legacy" => GemvPath.Legacy,
+        _ => GemvPath.Kernels,
+    };
+
+    /// <summary>Whether the kernels are used (false: libtorch for everything).</summary>
+    public static bool Enabled
+    {
+        get => Path == GemvPath.Kernels;
+        set => Path = value ? GemvPath.Kernels : GemvPath.Libtorch;
     }
 
-    private static ParallelOptions Options { get; } = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
+    /// <summary>The instruction set the kernels use: the best this CPU has, or a narrower one a test forces.</summary>
+    public static GemvInstructionSet InstructionSet
+    {
+        get => _instructions;
+        set => _instructions = GemvInstructionSets.AtMost(value);
+    }
 
     /// <summary>
-    /// x·Wᵀ + b when it applies (CPU, FP32, x a single contiguous row, W contiguous, no gradient wanted); otherwise null
-    /// and the caller uses libtorch.
+    /// Whether FP16 weights use the kernel (off: libtorch's FP16 GEMV measured 94.8 tok/s against the kernel's 65.5 on the
+    /// benchmark llama, quiet machine, docs/benchmarks.md; tests turn it on). <c>PRECISION_GEMV_FP16=1</c> turns it on.
     /// </summary>
+    public static bool Float16Kernel { get; set; } = Environment.GetEnvironmentVariable("PRECISION_GEMV_FP16") == "1";
+
+    /// <summary>The threads rows are split across (the caller plus these).</summary>
+    public static GemvWorkers Workers { get; private set; } = new(CpuThreads.Current - 1, WorkerSpin);
+
+    /// <summary>Splits across <paramref name="threads"/> threads from now on (the caller counts as one).</summary>
+    internal static void SetThreads(int threads)
+    {
+        threads = Math.Max(1, threads);
+        LegacyRowSplitGemv.Workers = threads;
+        if (Workers.Count == threads - 1)
+        {
+            return;
+        }
+
+        var old = Workers;
+        Workers = new GemvWorkers(threads - 1, WorkerSpin);
+        old.Dispose();
+    }
+
+    /// <summary>x·Wᵀ + b when the kernels apply; otherwise null and the caller uses libtorch.</summary>
     public static Tensor? TryLinear(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (Path == GemvPath.Legacy)
+        {
+            return LegacyRowSplitGemv.TryLinear(x, weight, bias);
+        }
+
+        return TryLinear(x, [(weight, bias)]) is { } outputs ? outputs[0] : null;
+    }
+
+    /// <summary>
+    /// x·Wᵢᵀ + bᵢ for several weights of the same input in one split, when the kernels apply (CPU, x a single contiguous
+    /// row, every weight contiguous [rows, columns] in x's dtype, FP32/BF16/FP16, FP16 weights finite, no gradient
+    /// wanted); otherwise null and the caller computes each its own way.
+    /// </summary>
+    public static Tensor[]? TryLinear(Tensor x, ReadOnlySpan<(Tensor Weight, Tensor? Bias)> projections)
+    {
         var dtype = x.dtype;
-        if (!Enabled || dtype != ScalarType.Float32 || weight.dtype != dtype || x.device_type != DeviceType.CPU ||
-            weight.device_type != DeviceType.CPU || x.shape[^1] != weight.shape[1] || x.numel() != weight.shape[1] ||
-            weight.shape[0] < MinimumRowsToSplit || !x.is_contiguous() || !weight.is_contiguous() ||
-            (bias is not null && (bias.dtype != dtype || !bias.is_contiguous())) ||
-            (is_grad_enabled() && (x.requires_grad || weight.requires_grad)))
+        if (Path != GemvPath.Kernels || dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16) ||
+            (dtype == ScalarType.Float16 && !Float16Kernel) ||
+            x.device_type != DeviceType.CPU || x.dim() == 0 || !x.is_contiguous() || x.numel() != x.shape[^1] ||
+            (is_grad_enabled() && x.requires_grad))
         {
             return null;
         }
 
-        var rows = weight.shape[0];
-        var columns = weight.shape[1];
+        var columns = x.shape[^1];
+        foreach (var (weight, bias) in projections)
+        {
+            if (!Applies(weight, bias, dtype, columns))
+            {
+                return null;
+            }
+        }
+
+        var outputs = new Tensor[projections.Length];
+        var segments = new Segment[projections.Length];
+        var blocks = 0;
         var shape = x.shape.ToArray();
-        shape[^1] = rows;
-        var result = empty(shape, dtype);
-        fixed (byte* w = weight.bytes)
-        fixed (byte* v = x.bytes)
-        fixed (byte* y = result.bytes)
-        fixed (byte* b = bias is null ? default : bias.bytes)
+        for (var i = 0; i < projections.Length; i++)
         {
-            Split(rows, new Job((float*)w, (float*)v, (float*)y, (float*)b, columns));
+            var (weight, bias) = projections[i];
+            var rows = weight.shape[0];
+            shape[^1] = rows;
+            outputs[i] = empty(shape, dtype);
+            segments[i] = new Segment(Address(weight), bias is null ? null : Address(bias), Address(outputs[i]), rows, blocks);
+            blocks += (int)((rows + BlockRows - 1) / BlockRows);
         }
 
-        return result;
+        var input = _input is { } buffer && buffer.Length >= columns ? buffer : (_input = GC.AllocateUninitializedArray<float>((int)columns, pinned: true));
+        fixed (float* widened = input)
+        {
+            Widen(Address(x), dtype, widened, columns);
+            Workers.Run(new LinearWork(segments, blocks, widened, columns, dtype, _instructions));
+        }
+
+        return outputs;
     }
 
-    // Many small row blocks taken dynamically, not one block per core: when a core is busy with something else the others
-    // take its share, instead of every call waiting for the slowest core.
-    private static void Split(long rows, Job job)
+    private static bool Applies(Tensor weight, Tensor? bias, ScalarType dtype, long columns)
     {
-        var blocks = (int)((rows + BlockRows - 1) / BlockRows);
-        if (Workers <= 1 || blocks <= 1)
+        if (weight.dtype != dtype || weight.device_type != DeviceType.CPU || weight.dim() != 2 || weight.shape[1] != columns ||
+            weight.shape[0] == 0 || !weight.is_contiguous() || (is_grad_enabled() && weight.requires_grad) ||
+            (bias is not null && (bias.dtype != dtype || bias.device_type != DeviceType.CPU || !bias.is_contiguous() || bias.numel() != weight.shape[0])))
         {
-            job.Run(0, rows);
+            return false;
         }
-        else
+
+        return dtype != ScalarType.Float16 || IsFinite(weight);
+    }
+
+    private static bool IsFinite(Tensor weight)
+    {
+        if (!FiniteHalfWeights.TryGetValue(weight, out var known))
         {
-            Parallel.For(0, blocks, Options, block => job.Run(block * BlockRows, Math.Min(rows, (block + 1) * BlockRows)));
+            using var finite = weight.isfinite().all();
+            known = finite.item<bool>();
+            FiniteHalfWeights.AddOrUpdate(weight, known);
+        }
+
+        return (bool)known;
+    }
+
+    private static byte* Address(Tensor tensor) => (byte*)Unsafe.AsPointer(ref tensor.bytes.GetPinnableReference());
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Widen(byte* source, ScalarType dtype, float* target, long count)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            target[i] = dtype switch
+            {
+                ScalarType.Float32 => ((float*)source)[i],
+                ScalarType.BFloat16 => BFloat16Element.Load(source + (2 * i)),
+                _ => Float16Element.Load(source + (2 * i)) * Float16Element.InputScale,
+            };
         }
     }
 
-    /// <summary>y[r] = W[r]·x + b[r] for a range of rows, four rows at a time.</summary>
-    private readonly struct Job(float* weight, float* x, float* y, float* bias, long columns)
+    /// <summary>One weight of a call: its rows, bias, output and the first block index that covers it.</summary>
+    private readonly struct Segment(byte* weight, byte* bias, byte* output, long rows, int firstBlock)
     {
-        public void Run(long first, long end)
+        public byte* Weight { get; } = weight;
+
+        public byte* Bias { get; } = bias;
+
+        public byte* Output { get; } = output;
+
+        public long Rows { get; } = rows;
+
+        public int FirstBlock { get; } = firstBlock;
+    }
+
+    private sealed class LinearWork(Segment[] segments, int blocks, float* x, long columns, ScalarType dtype, GemvInstructionSet instructions)
+        : GemvWork(blocks)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        protected override void Run(int block)
         {
-            var row = first;
-            for (; row + 4 <= end; row += 4)
+            var s = segments.Length - 1;
+            while (segments[s].FirstBlock > block)
             {
-                Dot4(row);
+                s--;
             }
 
-            for (; row < end; row++)
+            var segment = segments[s];
+            var first = (block - segment.FirstBlock) * BlockRows;
+            var end = Math.Min(segment.Rows, first + BlockRows);
+            var sums = stackalloc float[(int)BlockRows];
+            switch (dtype)
             {
-                var w = weight + (row * columns);
-                var sum = 0f;
-                for (long i = 0; i < columns; i++)
+                case ScalarType.Float32:
+                    GemvKernel<Float32Element>.Rows(segment.Weight, columns, x, first, end, sums, instructions);
+                    break;
+                case ScalarType.BFloat16:
+                    GemvKernel<BFloat16Element>.Rows(segment.Weight, columns, x, first, end, sums, instructions);
+                    break;
+                default:
+                    GemvKernel<Float16Element>.Rows(segment.Weight, columns, x, first, end, sums, instructions);
+                    break;
+            }
+
+            for (var row = first; row < end; row++)
+            {
+                var value = sums[row - first];
+                switch (dtype)
                 {
-                    sum += w[i] * x[i];
+                    case ScalarType.Float32:
+                        ((float*)segment.Output)[row] = segment.Bias == null ? value : value + ((float*)segment.Bias)[row];
+                        break;
+                    case ScalarType.BFloat16:
+                        value = segment.Bias == null ? value : value + BFloat16Element.Load(segment.Bias + (2 * row));
+                        ((ushort*)segment.Output)[row] = BFloat16Element.FromSingle(value);
+                        break;
+                    default:
+                        value = segment.Bias == null ? value : value + Float16Element.Load(segment.Bias + (2 * row));
+                        ((Half*)segment.Output)[row] = (Half)value;
+                        break;
                 }
-
-                y[row] = sum + (bias == null ? 0 : bias[row]);
             }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Dot4(long row)
-        {
-            var w0 = weight + (row * columns);
-            var w1 = w0 + columns;
-            var w2 = w1 + columns;
-            var w3 = w2 + columns;
-            long i = 0;
-            float s0, s1, s2, s3;
-            if (Vector512.IsHardwareAccelerated && columns >= 16)
-            {
-                var a0 = Vector512<float>.Zero;
-                var a1 = Vector512<float>.Zero;
-                var a2 = Vector512<float>.Zero;
-                var a3 = Vector512<float>.Zero;
-                for (; i + 16 <= columns; i += 16)
-                {
-                    var v = Vector512.Load(x + i);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), v, a3);
-                }
-
-                (s0, s1, s2, s3) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
-            }
-            else
-            {
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                var a2 = Vector256<float>.Zero;
-                var a3 = Vector256<float>.Zero;
-                for (; i + 8 <= columns; i += 8)
-                {
-                    var v = Vector256.Load(x + i);
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), v, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), v, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), v, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), v, a3);
-                }
-
-                (s0, s1, s2, s3) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
-            }
-
-            for (; i < columns; i++)
-            {
-                var v = x[i];
-                s0 += w0[i] * v;
-                s1 += w1[i] * v;
-                s2 += w2[i] * v;
-                s3 += w3[i] * v;
-            }
-
-            if (bias != null)
-            {
-                s0 += bias[row];
-                s1 += bias[row + 1];
-                s2 += bias[row + 2];
-                s3 += bias[row + 3];
-            }
-
-            y[row] = s0;
-            y[row + 1] = s1;
-            y[row + 2] = s2;
-            y[row + 3] = s3;
         }
     }
 }

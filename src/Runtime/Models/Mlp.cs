@@ -22,14 +22,20 @@ internal sealed class Mlp
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gate = _gate.Forward(x);
+        var gateUp = Projection.ForwardTogether(x, _gate, _up);
+        var gate = gateUp[0];
+        if (_activation == MlpActivation.Silu && DecodeOps.SiluTimes(gate, gateUp[1]) is { } fused)
+        {
+            return _down.Forward(fused).MoveToOuterDisposeScope();
+        }
+
         var activated = _activation switch
         {
             MlpActivation.Silu => F.silu(gate),
             MlpActivation.GeluTanh => F.gelu(gate, TorchSharp.Modules.GELU.Approximate.tanh),
             _ => F.gelu(gate),
         };
-        var hidden = activated * _up.Forward(x);
+        var hidden = activated * gateUp[1];
         return _down.Forward(hidden).MoveToOuterDisposeScope();
     }
 }

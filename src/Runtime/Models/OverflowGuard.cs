@@ -55,6 +55,11 @@ public sealed class OverflowGuard
     public void Check(Tensor hidden, int layer, long firstPosition, string site)
     {
         Checks++;
+        if (DecodeOps.AllFinite(hidden) == true)
+        {
+            return;
+        }
+
         using var scope = NewDisposeScope();
         if (hidden.isfinite().all().item<bool>())
         {

@@ -46,6 +46,25 @@ public sealed class Projection
     /// <summary>The adapter added to this projection's output, if any.</summary>
     public LoraAdapter? Adapter { get; internal set; }
 
+    /// <summary>
+    /// Each projection of the same input, in one split GEMV when the kernels apply and no adapter is attached (q/k/v,
+    /// gate/up of a decode step), else one by one.
+    /// </summary>
+    public static Tensor[] ForwardTogether(Tensor x, params Projection[] projections)
+    {
+        // Quantized weights have their own kernels (Quantization/), one projection at a time.
+        if (projections.All(p => p.Adapter is null && p.Weight is not null))
+        {
+            var pairs = projections.Select(p => (p.Weight!, p.Bias)).ToArray();
+            if (CpuGemv.TryLinear(x, pairs) is { } outputs)
+            {
+                return outputs;
+            }
+        }
+
+        return projections.Select(p => p.Forward(x)).ToArray();
+    }
+
     /// <summary>x·Wᵀ + b, plus the adapter's update when one is attached.</summary>
     public Tensor Forward(Tensor x)
     {

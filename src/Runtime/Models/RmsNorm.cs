@@ -18,6 +18,11 @@ internal sealed class RmsNorm
 
     public Tensor Forward(Tensor x)
     {
+        if (DecodeOps.RmsNorm(x, _weight, _epsilon, _style) is { } fused)
+        {
+            return fused;
+        }
+
         using var scope = NewDisposeScope();
         var x32 = x.to_type(ScalarType.Float32);
         var normalised = x32 * (x32.square().mean([-1L], keepdim: true) + _epsilon).rsqrt();

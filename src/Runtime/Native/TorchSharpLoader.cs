@@ -62,6 +62,8 @@ public static class TorchSharpLoader
             throw new TorchSharpLoadException(DescribeFailure(compatibility), e);
         }
 
+        Models.CpuThreads.ApplyDefault();
+
         return new TorchSharpStatus(
             TorchSharpVersion: TorchSharpVersion(),
             LibTorchVersion: torch.__version__,
