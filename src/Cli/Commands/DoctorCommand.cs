@@ -44,11 +44,12 @@ internal static class DoctorCommand
         try
         {
             var status = TorchSharpLoader.EnsureLoaded();
-            torchSharp = new TorchSharpJson(status.TorchSharpVersion, status.LibTorchVersion, status.Loaded, status.CompatibilityCopyPath, status.CompatibilityCopyWritten, null, new HugePagesJson(status.HugePages.Enabled, status.HugePages.Reason));
+            torchSharp = new TorchSharpJson(status.TorchSharpVersion, status.LibTorchVersion, status.Loaded, status.CompatibilityCopyPath, status.CompatibilityCopyWritten, null, new HugePagesJson(status.HugePages.Enabled, status.HugePages.Reason),
+                new OpenMpWaitJson(status.OpenMpWait.Policy ?? "default", status.OpenMpWait.Reason));
         }
         catch (TorchSharpLoadException e)
         {
-            torchSharp = new TorchSharpJson(null, null, false, null, false, e.Message, null);
+            torchSharp = new TorchSharpJson(null, null, false, null, false, e.Message, null, null);
         }
 
         var profile = HardwareProbe.Probe();
@@ -88,6 +89,11 @@ internal static class DoctorCommand
         if (torch.HugePages is { } huge)
         {
             human.MarkupLine($"[bold]Huge pages[/]  {(huge.Enabled ? "on" : "off")} for libtorch's large allocations: {Markup.Escape(huge.Reason)}");
+        }
+
+        if (torch.OpenMpWait is { } wait)
+        {
+            human.MarkupLine($"[bold]OpenMP[/]      idle workers {(wait.Policy == "PASSIVE" ? "sleep" : wait.Policy == "ACTIVE" ? "spin" : "spin, then sleep")} ({Markup.Escape(wait.Policy)}): {Markup.Escape(wait.Reason)}");
         }
 
         human.MarkupLine($"[bold]CPU[/]         {Markup.Escape(report.Cpu.Name)}, {report.Cpu.Cores} cores, native BF16: {Yes(report.Cpu.Bf16)}, native FP16: {Yes(report.Cpu.Fp16)}");

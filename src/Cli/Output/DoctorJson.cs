@@ -18,11 +18,16 @@ public sealed record DoctorJson(
 /// <param name="CompatibilityCopyWritten">True when this process wrote the copy, false when it reused one.</param>
 /// <param name="Error">Why it did not load, or null.</param>
 /// <param name="HugePages">Whether libtorch's large CPU allocations use transparent huge pages, and why; null when it did not load.</param>
-public sealed record TorchSharpJson(string? Version, string? Libtorch, bool Loaded, string? CompatibilityCopy, bool CompatibilityCopyWritten, string? Error, HugePagesJson? HugePages);
+/// <param name="OpenMpWait">How libtorch's idle OpenMP workers wait, and why; null when it did not load.</param>
+public sealed record TorchSharpJson(string? Version, string? Libtorch, bool Loaded, string? CompatibilityCopy, bool CompatibilityCopyWritten, string? Error, HugePagesJson? HugePages, OpenMpWaitJson? OpenMpWait);
 
 /// <param name="Enabled">True when <c>THP_MEM_ALLOC_ENABLE</c> is in effect for libtorch.</param>
 /// <param name="Reason">What decided it, and how to change it.</param>
 public sealed record HugePagesJson(bool Enabled, string Reason);
+
+/// <param name="Policy">The <c>OMP_WAIT_POLICY</c> in effect (<c>PASSIVE</c>, <c>ACTIVE</c>) or <c>default</c>.</param>
+/// <param name="Reason">What decided it, and how to change it.</param>
+public sealed record OpenMpWaitJson(string Policy, string Reason);
 
 public sealed record CpuJson(string Name, int Cores, bool Bf16, bool Fp16);
 

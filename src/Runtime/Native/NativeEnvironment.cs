@@ -31,6 +31,34 @@ internal static partial class NativeEnvironment
         return decision;
     }
 
+    /// <summary>
+    /// Applies <see cref="OpenMpWaitPolicy"/> before libtorch (and with it libgomp, which reads the variable once) is loaded.
+    /// Returns the decision, for <c>precision doctor</c>.
+    /// </summary>
+    public static OpenMpWaitDecision ApplyOpenMpWaitPolicy(ILogger logger)
+    {
+        var (decision, value) = OpenMpWaitPolicy.Decide(Environment.GetEnvironmentVariable);
+        if (value is not null && OperatingSystem.IsLinux())
+        {
+            if (SetEnv(OpenMpWaitPolicy.Variable, value, 0) != 0)
+            {
+                return new OpenMpWaitDecision(null, $"could not set {OpenMpWaitPolicy.Variable} for libtorch; the OpenMP runtime's default applies");
+            }
+
+            // .NET keeps its own copy of the environment: keep it in step, so child processes and readers see the same.
+            Environment.SetEnvironmentVariable(OpenMpWaitPolicy.Variable, value);
+        }
+
+        logger.LogDebug("OpenMP wait policy: {Policy} ({Reason}).", decision.Policy ?? "default", decision.Reason);
+        return decision;
+    }
+
+    /// <summary>The native environment's value of <paramref name="name"/> (what libtorch sees), for tests and doctor.</summary>
+    internal static string? NativeValue(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint GetEnv(string name);
+
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
 }

@@ -52,6 +52,7 @@ public static class TorchSharpLoader
     private static TorchSharpStatus Load(ILogger logger)
     {
         var hugePages = NativeEnvironment.ApplyHugePagePolicy(logger);
+        var openMpWait = NativeEnvironment.ApplyOpenMpWaitPolicy(logger);
         var compatibility = OperatingSystem.IsLinux() ? PrepareCompatibilityCopy(logger, CompatibilityCopy.DefaultCacheRoot()) : null;
         try
         {
@@ -73,7 +74,8 @@ public static class TorchSharpLoader
             CompatibilityCopyWritten: compatibility?.Written ?? false,
             WeakenedVersions: compatibility?.Weakened ?? [],
             SystemLibStdCxx: compatibility?.SystemLibStdCxx,
-            HugePages: hugePages);
+            HugePages: hugePages,
+            OpenMpWait: openMpWait);
     }
 
     /// <summary>
@@ -245,6 +247,7 @@ public static class TorchSharpLoader
 /// <param name="WeakenedVersions">The version requirements marked weak in the copy.</param>
 /// <param name="SystemLibStdCxx">The system libstdc++ the process uses, when located.</param>
 /// <param name="HugePages">Whether libtorch's large CPU allocations use transparent huge pages, and why.</param>
+/// <param name="OpenMpWait">How libtorch's idle OpenMP workers wait (sleep or spin), and why.</param>
 public sealed record TorchSharpStatus(
     string TorchSharpVersion,
     string LibTorchVersion,
@@ -254,7 +257,8 @@ public sealed record TorchSharpStatus(
     bool CompatibilityCopyWritten,
     IReadOnlyList<string> WeakenedVersions,
     string? SystemLibStdCxx,
-    HugePageDecision HugePages);
+    HugePageDecision HugePages,
+    OpenMpWaitDecision OpenMpWait);
 
 /// <summary>TorchSharp's native backend could not be loaded; the message says what is missing and what to do.</summary>
 public sealed class TorchSharpLoadException : Exception
